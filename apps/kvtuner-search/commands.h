@@ -1,0 +1,12 @@
+// Each subcommand of kvtuner-search lives in its own cmd_<name>.cpp and registers itself here.
+// A register function adds the subcommand and its options to `app` and sets its callback;
+// callbacks throw kvt::Error on bad input and main() turns that into a one-line message.
+#pragma once
+#include <CLI/CLI.hpp>
+
+namespace kvt::app {
+
+void register_inspect(CLI::App& app);
+void register_perplexity(CLI::App& app);
+
+}  // namespace kvt::app

@@ -1,0 +1,49 @@
+// The profiler's output and the search's input: per-layer attention errors for every candidate pair.
+// Plain numbers only, so search/ never needs LibTorch. File forms: JSON (canonical, read back) and CSV (for people).
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "lib/core/precision.h"
+
+namespace kvt {
+
+struct SensitivityTable {
+  // Provenance. A table is tied to one model (model_hash) and one scheme; loading it for another is an error.
+  std::string tool_version;
+  std::string model_path;
+  std::string model_name;     // directory base name, used in output file names
+  std::string model_hash;     // hash of config.json and the safetensors headers
+  std::string calib_hash;     // hash of the tokenized calibration set
+  std::string scheme;         // "per-token-asym", "kivi", or "custom"
+  nlohmann::json scheme_params = nlohmann::json::object();  // axis, group sizes, residual, symmetric, ...
+  std::string prefill_mode;   // "prefill-fp" or "prefill-quantized"
+  int num_layers = 0;
+  int num_kv_heads = 0;
+  int head_dim = 0;
+  int num_prompts = 0;
+  long long num_tokens = 0;
+
+  std::vector<PrecisionPair> pairs;  // candidate pairs, the column order of every [layer][pair] table
+  // Errors (KVTuner §3.1; norm-ratio forms documented in docs/): [layer][pair].
+  std::vector<std::vector<double>> e_o, e_k, e_v, e_a;
+  // Per KV head: [layer][pair][kv_head]; may be empty.
+  std::vector<std::vector<std::vector<double>>> e_o_per_head;
+  // Storage accounting per pair at the calibration length, averaged over K and V:
+  // effective bits per element (codes + 16-bit scales/zero-points + full-precision residual).
+  std::vector<double> effective_bits;      // [pair]
+  double kv_elements_per_token_per_layer = 0;  // 2 · H_kv · D (K and V)
+
+  int pair_index(const PrecisionPair& p) const;  // -1 if absent
+  // @throws InputError when sizes disagree with num_layers / pairs.
+  void validate(const std::string& source_name) const;
+};
+
+nlohmann::json to_json(const SensitivityTable& table);
+SensitivityTable sensitivity_table_from_json(const nlohmann::json& j, const std::string& source_name);
+// @throws InputError naming the file when it cannot be read or parsed.
+SensitivityTable read_sensitivity_table(const std::string& path);
+std::string to_csv(const SensitivityTable& table);  // one row per (layer, pair)
+
+}  // namespace kvt

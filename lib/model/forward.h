@@ -1,0 +1,88 @@
+// The decoder forward pass, with the math of Hugging Face transformers' Llama/Mistral/Qwen2:
+// RMSNorm in fp32, rotate-half RoPE, grouped-query attention with causal softmax in fp32, SwiGLU MLP.
+//
+// forward() runs layer-major over a batch of prompts of different lengths: every prompt passes
+// layer 0, then layer 1, ..., so only one layer's weights exist in the compute dtype at a time.
+// Projections run on the prompts' tokens packed together; attention runs per prompt (no padding).
+#pragma once
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "lib/model/model_config.h"
+
+namespace kvt::model {
+
+class Model;
+
+struct ForwardOptions {
+  c10::ScalarType dtype = c10::ScalarType::Float;  // compute dtype (--dtype)
+  c10::Device device = c10::Device(c10::DeviceType::CPU);
+};
+
+// What a KV cache stores for one layer and one prompt, after RoPE.
+struct AttentionInputs {
+  int layer;
+  int prompt;
+  const at::Tensor& q;  // [H, T, D]
+  const at::Tensor& k;  // [H_kv, T, D]
+  const at::Tensor& v;  // [H_kv, T, D]
+};
+
+struct ForwardHooks {
+  // Receives q/k/v and the attention output [H, T, D] (before o_proj) for each layer and prompt,
+  // before the next layer runs. Tensors are in the compute dtype on the compute device.
+  std::function<void(const AttentionInputs& inputs, const at::Tensor& attention_output)> on_capture;
+  // Replaces causal attention (e.g. attention over a quantized cache); must return [H, T, D].
+  std::function<at::Tensor(const AttentionInputs& inputs)> attention;
+  // Receives each prompt's logits [T, V] (fp32). When set, forward() returns no logits.
+  std::function<void(int prompt, const at::Tensor& logits)> on_logits;
+  // Stop after the last layer (no final norm / LM head): capture-only runs.
+  bool skip_lm_head = false;
+};
+
+// Runs every prompt (token ids) through the model. Returns each prompt's logits [T_i, V] in fp32
+// unless hooks.on_logits is set or hooks.skip_lm_head is true.
+std::vector<at::Tensor> forward(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
+                                const ForwardOptions& options, const ForwardHooks& hooks = {});
+
+// Per-token log-probabilities: out[i][t] = log p(prompt_i[t+1] | prompt_i[..t]), length T_i - 1.
+std::vector<std::vector<double>> token_logprobs(const Model& model,
+                                                const std::vector<std::vector<int64_t>>& prompts,
+                                                const ForwardOptions& options, const ForwardHooks& hooks = {});
+
+// ---- building blocks, shared with the trainer (autograd-friendly; leading batch dims allowed) ----
+
+struct LayerWeights {
+  at::Tensor input_norm;                 // [hidden]
+  at::Tensor q_proj, k_proj, v_proj;     // [H·D, hidden], [H_kv·D, hidden], [H_kv·D, hidden]
+  at::Tensor q_bias, k_bias, v_bias;     // [H·D], [H_kv·D] or undefined
+  at::Tensor o_proj;                     // [hidden, H·D]
+  at::Tensor post_attention_norm;        // [hidden]
+  at::Tensor gate_proj, up_proj;         // [I, hidden]
+  at::Tensor down_proj;                  // [hidden, I]
+};
+
+struct RopeTables {
+  at::Tensor cos, sin;  // [T, D], fp32
+};
+
+// Inverse frequencies [D/2] (fp32) with the config's theta and scaling (llama3, linear).
+at::Tensor rope_inv_freq(const ModelConfig& config);
+RopeTables rope_tables(const ModelConfig& config, int64_t length, c10::Device device);
+// x: [..., T, D] → rotate-half RoPE (computed in fp32, returned in x's dtype).
+at::Tensor apply_rope(const at::Tensor& x, const RopeTables& rope);
+at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
+// Causal GQA attention: q [..., H, T, D], k/v [..., H_kv, T, D] → [..., H, T, D]; softmax in fp32.
+at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int sliding_window = 0);
+
+// One decoder layer on x [B, T, hidden] (all sequences of length T). `attention` may be null.
+at::Tensor decoder_layer(const ModelConfig& config, const LayerWeights& w, const at::Tensor& x,
+                         const RopeTables& rope,
+                         const std::function<at::Tensor(const at::Tensor& q, const at::Tensor& k,
+                                                        const at::Tensor& v)>& attention = nullptr);
+
+}  // namespace kvt::model

@@ -1,0 +1,159 @@
+#include "lib/model/model.h"
+
+#include <ATen/ATen.h>
+
+#include <filesystem>
+
+#include "lib/core/error.h"
+#include "lib/core/hash.h"
+#include "lib/core/output.h"
+#include "lib/model/weight_store.h"
+
+namespace fs = std::filesystem;
+
+namespace kvt::model {
+
+namespace {
+
+std::string layer_prefix(int l) { return "model.layers." + std::to_string(l) + "."; }
+
+// Every tensor the decoder needs, with its expected shape.
+std::vector<std::pair<std::string, std::vector<int64_t>>> required_tensors(const ModelConfig& c) {
+  int64_t h = c.hidden_size, q = int64_t(c.num_heads) * c.head_dim, kv = int64_t(c.num_kv_heads) * c.head_dim,
+          i = c.intermediate_size, v = c.vocab_size;
+  std::vector<std::pair<std::string, std::vector<int64_t>>> out = {{"model.embed_tokens.weight", {v, h}},
+                                                                   {"model.norm.weight", {h}}};
+  if (!c.tie_word_embeddings) out.push_back({"lm_head.weight", {v, h}});
+  for (int l = 0; l < c.num_layers; ++l) {
+    auto p = layer_prefix(l);
+    out.push_back({p + "input_layernorm.weight", {h}});
+    out.push_back({p + "post_attention_layernorm.weight", {h}});
+    out.push_back({p + "self_attn.q_proj.weight", {q, h}});
+    out.push_back({p + "self_attn.k_proj.weight", {kv, h}});
+    out.push_back({p + "self_attn.v_proj.weight", {kv, h}});
+    out.push_back({p + "self_attn.o_proj.weight", {h, q}});
+    if (c.attention_bias) {
+      out.push_back({p + "self_attn.q_proj.bias", {q}});
+      out.push_back({p + "self_attn.k_proj.bias", {kv}});
+      out.push_back({p + "self_attn.v_proj.bias", {kv}});
+    }
+    out.push_back({p + "mlp.gate_proj.weight", {i, h}});
+    out.push_back({p + "mlp.up_proj.weight", {i, h}});
+    out.push_back({p + "mlp.down_proj.weight", {h, i}});
+  }
+  return out;
+}
+
+std::string shape_text(const std::vector<int64_t>& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+}  // namespace
+
+Model::~Model() = default;
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+
+Model Model::open(const std::string& model_dir) {
+  Model m;
+  m.directory_ = model_dir;
+  m.config_ = load_model_config(model_dir);
+  m.weights_ = std::make_unique<WeightStore>(model_dir);
+  for (const auto& [name, shape] : required_tensors(m.config_)) {
+    if (!m.weights_->contains(name))
+      throw InputError(model_dir + ": tensor '" + name + "' required by " + m.config_.architecture +
+                           " is missing from the safetensors files", 334);
+    const TensorInfo& info = m.weights_->info(name);
+    if (info.shape != shape)
+      throw InputError(m.weights_->source_of(name) + ": tensor '" + name + "' has shape " + shape_text(info.shape) +
+                           ", expected " + shape_text(shape) + " from config.json", 335);
+    if (info.dtype != "F32" && info.dtype != "F16" && info.dtype != "BF16")
+      throw UnsupportedError(m.weights_->source_of(name) + ": tensor '" + name + "' has dtype " + info.dtype +
+                                 "; weights must be F32, F16 or BF16", 201);
+  }
+  Fnv1a64 h;
+  h.update(read_file((fs::path(model_dir) / "config.json").string()));
+  for (const auto& f : m.weights_->files()) h.update(f->header_json());
+  m.hash_ = h.hex();
+  return m;
+}
+
+std::map<std::string, int> Model::weight_dtypes() const {
+  std::map<std::string, int> counts;
+  for (const auto& f : weights_->files())
+    for (const auto& t : f->tensors()) counts[t.dtype]++;
+  return counts;
+}
+
+namespace {
+
+at::Tensor load_copy(const WeightStore& store, const std::string& name, c10::ScalarType dtype, c10::Device device) {
+  at::Tensor t = store.view(name).to(device, dtype, /*non_blocking=*/false, /*copy=*/true);
+  store.release(name);
+  return t;
+}
+
+}  // namespace
+
+LayerWeights Model::layer(int l, c10::ScalarType dtype, c10::Device device) const {
+  KVT_ASSERT(l >= 0 && l < config_.num_layers, "layer index out of range");
+  auto p = layer_prefix(l);
+  auto get = [&](const std::string& n) { return load_copy(*weights_, p + n, dtype, device); };
+  LayerWeights w;
+  w.input_norm = get("input_layernorm.weight");
+  w.q_proj = get("self_attn.q_proj.weight");
+  w.k_proj = get("self_attn.k_proj.weight");
+  w.v_proj = get("self_attn.v_proj.weight");
+  if (config_.attention_bias) {
+    w.q_bias = get("self_attn.q_proj.bias");
+    w.k_bias = get("self_attn.k_proj.bias");
+    w.v_bias = get("self_attn.v_proj.bias");
+  }
+  w.o_proj = get("self_attn.o_proj.weight");
+  w.post_attention_norm = get("post_attention_layernorm.weight");
+  w.gate_proj = get("mlp.gate_proj.weight");
+  w.up_proj = get("mlp.up_proj.weight");
+  w.down_proj = get("mlp.down_proj.weight");
+  return w;
+}
+
+at::Tensor Model::embed(const at::Tensor& ids, c10::ScalarType dtype, c10::Device device) const {
+  // Only the touched rows are read from the mapped file.
+  at::Tensor table = weights_->view("model.embed_tokens.weight");
+  at::Tensor cpu_ids = ids.to(at::kCPU, at::kLong);
+  return table.index_select(0, cpu_ids).to(device, dtype, false, true);
+}
+
+at::Tensor Model::final_norm(c10::ScalarType dtype, c10::Device device) const {
+  return load_copy(*weights_, "model.norm.weight", dtype, device);
+}
+
+at::Tensor Model::lm_head(c10::ScalarType dtype, c10::Device device) const {
+  return load_copy(*weights_, config_.tie_word_embeddings ? "model.embed_tokens.weight" : "lm_head.weight", dtype,
+                   device);
+}
+
+c10::ScalarType parse_dtype(const std::string& name) {
+  if (name == "float32" || name == "fp32" || name == "f32") return at::kFloat;
+  if (name == "bfloat16" || name == "bf16") return at::kBFloat16;
+  if (name == "float16" || name == "fp16" || name == "f16") return at::kHalf;
+  throw InputError("--dtype: '" + name + "' is not one of float32, bfloat16, float16", 340);
+}
+
+c10::Device parse_device(const std::string& name) {
+  c10::Device device(c10::DeviceType::CPU);
+  try {
+    device = c10::Device(name);
+  } catch (const c10::Error&) {
+    throw InputError("--device: '" + name + "' is not a device (cpu, cuda, cuda:N)", 341);
+  }
+  if (device.is_cuda() && !at::hasCUDA())
+    throw InputError("--device: '" + name + "' requested but this LibTorch build has no CUDA device available", 342);
+  if (!device.is_cpu() && !device.is_cuda())
+    throw InputError("--device: '" + name + "' is not supported (cpu, cuda, cuda:N)", 341);
+  return device;
+}
+
+}  // namespace kvt::model

@@ -1,0 +1,49 @@
+// config.json → ModelConfig for the supported decoder architectures (see arch_registry.h).
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace kvt::model {
+
+struct RopeScaling {
+  std::string type = "default";  // "default" (none), "linear", "llama3"
+  double factor = 1.0;
+  double low_freq_factor = 1.0;   // llama3 only
+  double high_freq_factor = 4.0;  // llama3 only
+  int original_max_position_embeddings = 8192;  // llama3 only
+};
+
+struct ModelConfig {
+  std::string architecture;  // the HF class name, e.g. "LlamaForCausalLM"
+  std::string model_type;    // "llama", "mistral", "qwen2"
+  int hidden_size = 0;
+  int num_layers = 0;
+  int num_heads = 0;
+  int num_kv_heads = 0;
+  int head_dim = 0;
+  int intermediate_size = 0;
+  int max_position_embeddings = 0;
+  int vocab_size = 0;
+  double rms_norm_eps = 1e-6;
+  double rope_theta = 10000.0;
+  RopeScaling rope_scaling;
+  bool tie_word_embeddings = false;
+  bool attention_bias = false;  // q/k/v biases (Qwen2)
+  int sliding_window = 0;       // 0 = none
+  std::string torch_dtype = "float32";
+  int bos_token_id = -1;
+  int eos_token_id = -1;
+
+  int64_t parameter_count() const;
+  // Bytes of K and V for one token over all layers at `bits` per element (no scales).
+  int64_t kv_bytes_per_token(int bits = 16) const;
+};
+
+// @throws InputError naming `source` and the field; UnsupportedError for an unknown architecture.
+ModelConfig parse_model_config(const nlohmann::json& j, const std::string& source);
+ModelConfig load_model_config(const std::string& model_dir);
+// The HF config.json a model with this config would ship (used by the trainer and test fixtures).
+nlohmann::json to_hf_config_json(const ModelConfig& config);
+
+}  // namespace kvt::model

@@ -1,0 +1,60 @@
+// Safetensors files: a memory-mapped, strictly validated reader and a writer.
+// Format: u64 little-endian header length N, N bytes of JSON {name: {dtype, shape, data_offsets}},
+// then the data section; offsets are relative to the data section.
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kvt::model {
+
+struct TensorInfo {
+  std::string name;
+  std::string dtype;             // "F32", "F16", "BF16", ...
+  std::vector<int64_t> shape;
+  uint64_t begin = 0, end = 0;   // byte range within the data section
+};
+
+// Size in bytes of one element of a safetensors dtype; 0 when the dtype is unknown.
+size_t safetensors_dtype_size(const std::string& dtype);
+
+class SafetensorsFile {
+ public:
+  // Maps and validates the file: header length inside the file, JSON parses, every dtype known,
+  // shape × dtype size = byte range, ranges inside the data section and not overlapping.
+  // @throws InputError naming the file (and the tensor).
+  explicit SafetensorsFile(const std::string& path);
+  ~SafetensorsFile();
+  SafetensorsFile(const SafetensorsFile&) = delete;
+  SafetensorsFile& operator=(const SafetensorsFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  const std::string& header_json() const { return header_; }
+  const std::vector<TensorInfo>& tensors() const { return tensors_; }
+  const TensorInfo* find(const std::string& name) const;
+
+  // A tensor aliasing the mapped bytes (read-only; F32/F16/BF16 only). @throws UnsupportedError otherwise.
+  at::Tensor view(const TensorInfo& info) const;
+  // Drops the mapped pages of a tensor from memory (they are re-read from the file if touched again).
+  void release(const TensorInfo& info) const;
+
+ private:
+  std::string path_;
+  std::string header_;
+  std::vector<TensorInfo> tensors_;
+  std::map<std::string, size_t> index_;
+  const uint8_t* map_ = nullptr;
+  size_t map_size_ = 0;
+  size_t data_offset_ = 0;
+};
+
+// Writes tensors (F32/F16/BF16, contiguous CPU copies are made as needed) in the given order.
+// metadata goes to "__metadata__". Written to a temporary file and renamed.
+void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors,
+                       const std::map<std::string, std::string>& metadata = {}, bool force = true);
+
+}  // namespace kvt::model
