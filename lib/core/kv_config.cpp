@@ -1,0 +1,354 @@
+// KvConfig reading (official KVTuner YAML, per-head YAML, kvtuner JSON), validation and writing.
+// KVTuner method §1.6 / §4.6: top-level integer layer keys → {nbits_key, nbits_value}, or
+// layer → kv_head → {nbits_key, nbits_value}. yaml-cpp keeps duplicate map keys as separate
+// entries, so duplicates are found by walking every entry rather than by lookup.
+#include "lib/core/kv_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "lib/core/error.h"
+#include "lib/core/output.h"
+
+namespace kvt {
+
+namespace {
+
+constexpr const char* kMetadataPrefix = "# kvtuner:";
+
+// "\r\n" → "\n" and a leading UTF-8 byte-order mark dropped: the official presets use CRLF.
+std::string normalize_line_endings(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t start = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  for (size_t i = start; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    out += text[i];
+  }
+  return out;
+}
+
+bool is_decimal_integer(const std::string& s) {
+  size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+  if (i >= s.size() || s.size() - i > 9) return false;
+  return std::all_of(s.begin() + static_cast<long>(i), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+
+// A plain (unquoted) YAML scalar holding a decimal integer; quoted "4" is a string to yaml.safe_load.
+bool yaml_int(const YAML::Node& node, int& value) {
+  if (!node.IsScalar() || node.Tag() == "!") return false;
+  const std::string& s = node.Scalar();
+  if (!is_decimal_integer(s)) return false;
+  value = std::stoi(s);
+  return true;
+}
+
+std::string describe(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) return "nothing";
+  if (node.IsScalar()) return "'" + node.Scalar() + "'";
+  if (node.IsSequence()) return "a list";
+  return "a mapping";
+}
+
+int read_bits_field(const std::string& where, const std::string& field, const YAML::Node& value) {
+  int bits = 0;
+  if (!yaml_int(value, bits))
+    throw InputError(where + ": " + field + " is " + describe(value) + ", expected an integer number of bits", 803);
+  if (!is_supported_bits(bits))
+    throw InputError(where + ": " + field + " = " + std::to_string(bits) + " is not in 1..8 or 16", 804);
+  return bits;
+}
+
+// {nbits_key: int, nbits_value: int}, nothing else.
+PrecisionPair read_pair(const std::string& where, const YAML::Node& node) {
+  if (!node.IsMap())
+    throw InputError(where + ": expected a mapping with nbits_key and nbits_value, found " + describe(node), 805);
+  // std::optional, not YAML::Node slots: assigning to a YAML::Node writes through to the node it refers to.
+  std::optional<YAML::Node> key_bits, value_bits;
+  for (const auto& entry : node) {
+    std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "?";
+    auto* slot = name == "nbits_key" ? &key_bits : name == "nbits_value" ? &value_bits : nullptr;
+    if (!slot) throw InputError(where + ": unknown field '" + name + "' (expected nbits_key and nbits_value)", 806);
+    if (slot->has_value()) throw InputError(where + ": field '" + name + "' appears twice", 807);
+    slot->emplace(entry.second);
+  }
+  if (!key_bits) throw InputError(where + ": missing field nbits_key", 808);
+  if (!value_bits) throw InputError(where + ": missing field nbits_value", 808);
+  return {read_bits_field(where, "nbits_key", *key_bits), read_bits_field(where, "nbits_value", *value_bits)};
+}
+
+// Entries of an integer-keyed mapping, indexed 0..n-1; `what` is "layer" or "kv_head".
+std::vector<YAML::Node> read_indexed_map(const std::string& where, const std::string& what, const YAML::Node& node) {
+  std::map<int, YAML::Node> by_index;
+  for (const auto& entry : node) {
+    int index = 0;
+    if (!yaml_int(entry.first, index))
+      throw InputError(where + ": key " + describe(entry.first) + " is not an integer " + what + " index", 809);
+    if (index < 0) throw InputError(where + ": " + what + " " + std::to_string(index) + " is negative", 809);
+    if (!by_index.emplace(index, entry.second).second)
+      throw InputError(where + ": " + what + " " + std::to_string(index) + " appears more than once", 810);
+  }
+  std::vector<YAML::Node> ordered;
+  for (const auto& [index, value] : by_index) {
+    if (index != static_cast<int>(ordered.size()))
+      throw InputError(where + ": " + what + " " + std::to_string(ordered.size()) + " is missing (" + what +
+                           "s must be numbered 0.." + std::to_string(by_index.size() - 1) + " without gaps)",
+                       811);
+    ordered.push_back(value);
+  }
+  return ordered;
+}
+
+// Per-head layout: the layer's mapping is keyed by integers (kv_head indices), not by field names.
+bool is_per_head_layer(const YAML::Node& node) {
+  if (!node.IsMap() || node.size() == 0) return false;
+  int index = 0;
+  return yaml_int(node.begin()->first, index);
+}
+
+void check_layer_count(const std::string& source, size_t layers, int expected_layers) {
+  if (layers == 0) throw InputError(source + ": the config has no layers", 801);
+  if (expected_layers > 0 && static_cast<int>(layers) != expected_layers)
+    throw InputError(source + ": the config has " + std::to_string(layers) + " layers but the model has " +
+                         std::to_string(expected_layers),
+                     812);
+}
+
+// `# kvtuner: {json}` lines, each one JSON object; their keys are merged into one metadata object.
+nlohmann::json read_metadata_lines(const std::string& text, const std::string& source) {
+  nlohmann::json metadata = nlohmann::json::object();
+  std::istringstream lines(text);
+  std::string line;
+  int line_number = 0;
+  const std::string prefix = kMetadataPrefix;
+  while (std::getline(lines, line)) {
+    ++line_number;
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line.compare(first, prefix.size(), prefix) != 0) continue;
+    std::string where = source + ":" + std::to_string(line_number);
+    nlohmann::json piece;
+    try {
+      piece = nlohmann::json::parse(line.substr(first + prefix.size()));
+    } catch (const nlohmann::json::exception& e) {
+      throw InputError(where + ": '# kvtuner:' metadata line is not valid JSON: " + e.what(), 813);
+    }
+    if (!piece.is_object()) throw InputError(where + ": '# kvtuner:' metadata line must hold a JSON object", 813);
+    for (auto it = piece.begin(); it != piece.end(); ++it) {
+      if (metadata.contains(it.key()))
+        throw InputError(where + ": metadata key '" + it.key() + "' is given twice", 813);
+      metadata[it.key()] = it.value();
+    }
+  }
+  return metadata;
+}
+
+// ---- JSON form ----
+
+int json_bits(const std::string& where, const nlohmann::json& object, const char* field) {
+  if (!object.contains(field)) throw InputError(where + ": missing field " + field, 808);
+  const auto& value = object.at(field);
+  if (!value.is_number_integer())
+    throw InputError(where + ": " + field + " is " + value.dump() + ", expected an integer number of bits", 803);
+  int bits = value.get<int>();
+  if (!is_supported_bits(bits))
+    throw InputError(where + ": " + field + " = " + std::to_string(bits) + " is not in 1..8 or 16", 804);
+  return bits;
+}
+
+// [{"<index_field>": i, ...}, ...] ordered by index, each index 0..n-1 exactly once.
+std::vector<nlohmann::json> json_indexed_list(const std::string& where, const nlohmann::json& list,
+                                              const char* index_field) {
+  if (!list.is_array()) throw InputError(where + ": expected a JSON array", 814);
+  std::map<int, nlohmann::json> by_index;
+  for (const auto& item : list) {
+    if (!item.is_object()) throw InputError(where + ": every entry must be a JSON object", 814);
+    if (!item.contains(index_field) || !item.at(index_field).is_number_integer())
+      throw InputError(where + ": an entry has no integer '" + std::string(index_field) + "' field", 809);
+    int index = item.at(index_field).get<int>();
+    if (index < 0) throw InputError(where + ": " + index_field + " " + std::to_string(index) + " is negative", 809);
+    if (!by_index.emplace(index, item).second)
+      throw InputError(where + ": " + index_field + " " + std::to_string(index) + " appears more than once", 810);
+  }
+  std::vector<nlohmann::json> ordered;
+  for (const auto& [index, item] : by_index) {
+    if (index != static_cast<int>(ordered.size()))
+      throw InputError(where + ": " + index_field + " " + std::to_string(ordered.size()) + " is missing (" +
+                           index_field + " must run 0.." + std::to_string(by_index.size() - 1) + " without gaps)",
+                       811);
+    ordered.push_back(item);
+  }
+  return ordered;
+}
+
+KvConfig parse_kv_config_json(const std::string& text, const std::string& source, int expected_layers) {
+  nlohmann::json root;
+  try {
+    root = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(source + ": not valid JSON: " + e.what(), 802);
+  }
+  if (!root.is_object()) throw InputError(source + ": expected a JSON object with \"layers\" or \"heads\"", 802);
+  for (auto it = root.begin(); it != root.end(); ++it)
+    if (it.key() != "layers" && it.key() != "heads" && it.key() != "metadata" && it.key() != "nominal_bits" &&
+        it.key() != "format")
+      throw InputError(source + ": unknown top-level field '" + it.key() + "'", 806);
+  if (root.contains("format") && root["format"] != "kvtuner-config-v1")
+    throw InputError(source + ": format " + root["format"].dump() + " is not kvtuner-config-v1", 802);
+  if (root.contains("layers") == root.contains("heads"))
+    throw InputError(source + ": exactly one of \"layers\" (per-layer) or \"heads\" (per-head) is required", 802);
+
+  KvConfig config;
+  if (root.contains("metadata")) {
+    if (!root["metadata"].is_object()) throw InputError(source + ": \"metadata\" must be a JSON object", 813);
+    config.metadata = root["metadata"];
+  }
+  auto pair_of = [](const std::string& where, const nlohmann::json& item) {
+    return PrecisionPair{json_bits(where, item, "nbits_key"), json_bits(where, item, "nbits_value")};
+  };
+  if (root.contains("layers")) {
+    auto layers = json_indexed_list(source + ": layers", root["layers"], "layer");
+    for (size_t l = 0; l < layers.size(); ++l)
+      config.layers.push_back(pair_of(source + ": layer " + std::to_string(l), layers[l]));
+  } else {
+    auto layers = json_indexed_list(source + ": heads", root["heads"], "layer");
+    for (size_t l = 0; l < layers.size(); ++l) {
+      std::string where = source + ": layer " + std::to_string(l);
+      if (!layers[l].contains("kv_heads")) throw InputError(where + ": missing field kv_heads", 808);
+      auto heads = json_indexed_list(where + ": kv_heads", layers[l]["kv_heads"], "kv_head");
+      std::vector<PrecisionPair> pairs;
+      for (size_t h = 0; h < heads.size(); ++h)
+        pairs.push_back(pair_of(where + " kv_head " + std::to_string(h), heads[h]));
+      config.heads.push_back(std::move(pairs));
+    }
+  }
+  check_layer_count(source, config.num_layers(), expected_layers);
+  for (size_t l = 1; l < config.heads.size(); ++l)
+    if (config.heads[l].size() != config.heads[0].size())
+      throw InputError(source + ": layer " + std::to_string(l) + " has " + std::to_string(config.heads[l].size()) +
+                           " kv_heads but layer 0 has " + std::to_string(config.heads[0].size()),
+                       815);
+  return config;
+}
+
+bool looks_like_json(const std::string& text) {
+  size_t first = text.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && text[first] == '{';
+}
+
+}  // namespace
+
+double KvConfig::nominal_bits() const {
+  double sum = 0;
+  size_t count = 0;
+  if (per_head()) {
+    for (const auto& layer : heads)
+      for (const auto& pair : layer) sum += pair.mean_bits(), ++count;
+  } else {
+    for (const auto& pair : layers) sum += pair.mean_bits(), ++count;
+  }
+  return count ? sum / static_cast<double>(count) : 0.0;
+}
+
+KvConfig parse_kv_config_yaml(const std::string& raw_text, const std::string& source, int expected_layers) {
+  std::string text = normalize_line_endings(raw_text);
+  if (looks_like_json(text)) return parse_kv_config_json(text, source, expected_layers);
+
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(source + ": not valid YAML (line " + std::to_string(e.mark.line + 1) + "): " + e.msg, 802);
+  }
+  if (!root.IsDefined() || root.IsNull()) throw InputError(source + ": the config has no layers", 801);
+  if (!root.IsMap())
+    throw InputError(source + ": expected a mapping of layer index → {nbits_key, nbits_value}, found " + describe(root),
+                     802);
+
+  KvConfig config;
+  config.metadata = read_metadata_lines(text, source);
+  auto layer_nodes = read_indexed_map(source, "layer", root);
+  check_layer_count(source, layer_nodes.size(), expected_layers);
+  // The first layer decides the layout; every other layer must follow it.
+  bool per_head = is_per_head_layer(layer_nodes[0]);
+  for (size_t l = 0; l < layer_nodes.size(); ++l) {
+    std::string where = source + ": layer " + std::to_string(l);
+    if (!per_head) {
+      if (is_per_head_layer(layer_nodes[l]))
+        throw InputError(where + ": uses the per-head layout (kv_head → bits) but layer 0 is per-layer", 815);
+      config.layers.push_back(read_pair(where, layer_nodes[l]));
+      continue;
+    }
+    if (!is_per_head_layer(layer_nodes[l]))
+      throw InputError(where + ": expected kv_head → {nbits_key, nbits_value} like layer 0 (per-head layout)", 815);
+    auto head_nodes = read_indexed_map(where, "kv_head", layer_nodes[l]);
+    if (l > 0 && head_nodes.size() != config.heads[0].size())
+      throw InputError(where + ": has " + std::to_string(head_nodes.size()) + " kv_heads but layer 0 has " +
+                           std::to_string(config.heads[0].size()),
+                       815);
+    std::vector<PrecisionPair> pairs;
+    for (size_t h = 0; h < head_nodes.size(); ++h)
+      pairs.push_back(read_pair(where + " kv_head " + std::to_string(h), head_nodes[h]));
+    config.heads.push_back(std::move(pairs));
+  }
+  return config;
+}
+
+KvConfig read_kv_config(const std::string& path, int expected_layers) {
+  return parse_kv_config_yaml(read_file(path), path, expected_layers);
+}
+
+std::string to_kvtuner_yaml(const KvConfig& config, bool with_metadata) {
+  std::ostringstream out;
+  if (with_metadata)
+    for (auto it = config.metadata.begin(); it != config.metadata.end(); ++it)
+      out << kMetadataPrefix << ' ' << nlohmann::json{{it.key(), it.value()}}.dump() << '\n';
+  auto write_pair = [&out](const PrecisionPair& pair, const char* indent) {
+    out << indent << "nbits_key: " << pair.key_bits << '\n' << indent << "nbits_value: " << pair.value_bits << '\n';
+  };
+  if (config.per_head()) {
+    for (size_t l = 0; l < config.heads.size(); ++l) {
+      out << l << ":\n";
+      for (size_t h = 0; h < config.heads[l].size(); ++h) {
+        out << "  " << h << ":\n";
+        write_pair(config.heads[l][h], "    ");
+      }
+    }
+  } else {
+    for (size_t l = 0; l < config.layers.size(); ++l) {
+      out << l << ":\n";
+      write_pair(config.layers[l], "  ");
+    }
+  }
+  return out.str();
+}
+
+nlohmann::json to_json(const KvConfig& config) {
+  nlohmann::json j = nlohmann::json::object();
+  j["format"] = "kvtuner-config-v1";
+  if (config.per_head()) {
+    j["heads"] = nlohmann::json::array();
+    for (size_t l = 0; l < config.heads.size(); ++l) {
+      nlohmann::json heads = nlohmann::json::array();
+      for (size_t h = 0; h < config.heads[l].size(); ++h)
+        heads.push_back({{"kv_head", h},
+                         {"nbits_key", config.heads[l][h].key_bits},
+                         {"nbits_value", config.heads[l][h].value_bits}});
+      j["heads"].push_back({{"layer", l}, {"kv_heads", heads}});
+    }
+  } else {
+    j["layers"] = nlohmann::json::array();
+    for (size_t l = 0; l < config.layers.size(); ++l)
+      j["layers"].push_back(
+          {{"layer", l}, {"nbits_key", config.layers[l].key_bits}, {"nbits_value", config.layers[l].value_bits}});
+  }
+  j["nominal_bits"] = config.nominal_bits();
+  j["metadata"] = config.metadata;
+  return j;
+}
+
+}  // namespace kvt
