@@ -13,7 +13,7 @@
 namespace kvt {
 
 struct KvConfig {
-  std::vector<PrecisionPair> layers;              // [layer]; for per-head configs, the per-layer mean is not stored here
+  std::vector<PrecisionPair> layers;              // [layer]; empty for per-head configs (no per-layer mean is stored)
   std::vector<std::vector<PrecisionPair>> heads;  // [layer][kv_head]; empty for per-layer configs
   nlohmann::json metadata = nlohmann::json::object();
 
@@ -32,7 +32,9 @@ KvConfig parse_kv_config_yaml(const std::string& text, const std::string& source
 
 // KVTuner YAML text (LF line endings); metadata as leading `# kvtuner:` comment lines when requested.
 std::string to_kvtuner_yaml(const KvConfig& config, bool with_metadata = true);
-// JSON form: {"layers":[{"layer":0,"nbits_key":8,"nbits_value":4},...], "heads":..., "metadata":{...}}.
+// JSON form: {"format":"kvtuner-config-v1", "layers":[{"layer":0,"nbits_key":8,"nbits_value":4},...],
+// "nominal_bits":f_m, "metadata":{...}}; per-head configs carry "heads":[{"layer":0,"kv_heads":[{"kv_head":0,
+// "nbits_key":8,"nbits_value":4},...]},...] instead of "layers". "nominal_bits" is derived and ignored on read.
 nlohmann::json to_json(const KvConfig& config);
 
 }  // namespace kvt
