@@ -7,6 +7,5 @@
 namespace kvt::app {
 
 void register_inspect(CLI::App& app);
-void register_perplexity(CLI::App& app);
 
 }  // namespace kvt::app

@@ -16,7 +16,6 @@ int main(int argc, char** argv) {
 
   // One line per subcommand; the order is the order of --help.
   kvt::app::register_inspect(app);
-  kvt::app::register_perplexity(app);
 
   try {
     app.parse(argc, argv);
