@@ -1,0 +1,228 @@
+#include "search/nsga2_search.h"
+
+#include <cmath>
+#include <map>
+#include <memory>
+#include <pagmo/algorithms/nsga2.hpp>
+#include <pagmo/population.hpp>
+#include <pagmo/problem.hpp>
+#include <pagmo/problems/unconstrain.hpp>
+#include <pagmo/threading.hpp>
+#include <random>
+
+#include "lib/core/error.h"
+
+namespace kvt::search {
+
+namespace {
+
+// Shared by every copy pagmo makes of the problem, so the cache of objective values survives the copies.
+struct ProblemContext {
+  const SearchSpace* space = nullptr;
+  std::vector<PrecisionPair> pairs;
+  std::vector<int> gene_units;  // unit index of each gene; units with one choice have no gene
+  double max_memory = 0;
+  bool bounded = false;
+  ErrorObjective objective;
+  std::map<std::vector<int>, double> objective_cache;
+
+  std::vector<int> choice_of(const pagmo::vector_double& x) const {
+    std::vector<int> choice(space->units.size(), 0);
+    for (size_t g = 0; g < gene_units.size(); ++g) choice[gene_units[g]] = static_cast<int>(std::lround(x[g]));
+    return choice;
+  }
+
+  double error_of(const std::vector<int>& choice) {
+    if (!objective) return space->proxy_error(choice);
+    auto it = objective_cache.find(choice);
+    if (it != objective_cache.end()) return it->second;
+    std::vector<PrecisionPair> config;
+    for (int p : space->layer_pairs(choice)) config.push_back(pairs[p]);
+    double error = objective(config);
+    if (!std::isfinite(error)) throw InputError("search objective returned a non-finite error", 653);
+    objective_cache.emplace(choice, error);
+    return error;
+  }
+};
+
+// pagmo user-defined problem: fitness = [error, memory] (+ [memory - bound] as an inequality when bounded).
+struct KvPrecisionProblem {
+  std::shared_ptr<ProblemContext> context;
+
+  pagmo::vector_double fitness(const pagmo::vector_double& x) const {
+    std::vector<int> choice = context->choice_of(x);
+    double memory = context->space->memory(choice);
+    if (!context->bounded) return {context->error_of(choice), memory};
+    if (!within_budget(memory, context->max_memory))  // the death penalty replaces both objectives
+      return {0.0, memory, memory - context->max_memory};
+    return {context->error_of(choice), memory, -1.0};
+  }
+  std::pair<pagmo::vector_double, pagmo::vector_double> get_bounds() const {
+    pagmo::vector_double lower, upper;
+    for (int u : context->gene_units) {
+      lower.push_back(0);
+      upper.push_back(static_cast<double>(context->space->units[u].choices.size() - 1));
+    }
+    return {lower, upper};
+  }
+  pagmo::vector_double::size_type get_nobj() const { return 2; }
+  pagmo::vector_double::size_type get_nic() const { return context->bounded ? 1 : 0; }
+  pagmo::vector_double::size_type get_nix() const { return context->gene_units.size(); }
+  // A custom objective may run a model: keep pagmo from calling it from several threads.
+  pagmo::thread_safety get_thread_safety() const { return pagmo::thread_safety::none; }
+  std::string get_name() const { return "kvtuner layer-wise KV precision"; }
+};
+
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+pagmo::vector_double to_decision_vector(const std::vector<int>& genes) {
+  return pagmo::vector_double(genes.begin(), genes.end());
+}
+
+void check_resume_state(const Nsga2State& state, const Nsga2Options& options, const ProblemContext& context) {
+  auto mismatch = [](const std::string& what) {
+    throw InputError("NSGA-II checkpoint does not fit this search: " + what + "; pass --force to start over", 652);
+  };
+  if (state.genes.size() != static_cast<size_t>(options.population) || state.fitness.size() != state.genes.size())
+    mismatch("it holds " + std::to_string(state.genes.size()) + " individuals, --pop is " +
+             std::to_string(options.population));
+  for (size_t i = 0; i < state.genes.size(); ++i) {
+    if (state.genes[i].size() != context.gene_units.size() || state.fitness[i].size() != 2)
+      mismatch("individual " + std::to_string(i) + " has the wrong number of genes or objectives");
+    for (size_t g = 0; g < state.genes[i].size(); ++g) {
+      int value = state.genes[i][g];
+      if (value < 0 || static_cast<size_t>(value) >= context.space->units[context.gene_units[g]].choices.size())
+        mismatch("gene " + std::to_string(g) + " of individual " + std::to_string(i) + " is out of range");
+    }
+  }
+  if (state.generation < 0 || state.generation > options.generations)
+    mismatch("it is at generation " + std::to_string(state.generation) + ", beyond --generations " +
+             std::to_string(options.generations));
+}
+
+// Uniform-level configs first (gene i = level, capped per unit: every unit at its k-th candidate), then random.
+pagmo::population initial_population(const pagmo::problem& problem, const ProblemContext& context,
+                                     const Nsga2Options& options) {
+  pagmo::population pop(problem, 0u, options.seed);
+  size_t max_choices = 0;
+  for (int u : context.gene_units) max_choices = std::max(max_choices, context.space->units[u].choices.size());
+  std::mt19937_64 rng(options.seed);
+  for (int i = 0; i < options.population; ++i) {
+    std::vector<int> genes;
+    for (int u : context.gene_units) {
+      auto n = static_cast<int>(context.space->units[u].choices.size());
+      genes.push_back(static_cast<size_t>(i) < max_choices ? std::min(i, n - 1) : static_cast<int>(rng() % n));
+    }
+    pop.push_back(to_decision_vector(genes));
+  }
+  return pop;
+}
+
+Nsga2State snapshot(const pagmo::population& pop, const Nsga2Options& options, const std::string& fingerprint,
+                    int generation) {
+  Nsga2State state;
+  state.fingerprint = fingerprint;
+  state.seed = options.seed;
+  state.generation = generation;
+  for (const auto& x : pop.get_x()) {
+    std::vector<int> genes;
+    for (double v : x) genes.push_back(static_cast<int>(std::lround(v)));
+    state.genes.push_back(std::move(genes));
+  }
+  state.fitness = pop.get_f();
+  return state;
+}
+
+}  // namespace
+
+void validate(const Nsga2Options& o) {
+  // pagmo::nsga2::evolve: "at least 5 individuals ... and the population size must be a multiple of 4".
+  if (o.population < 8 || o.population % 4 != 0 || o.population > 100000)
+    throw InputError("--pop " + std::to_string(o.population) +
+                         ": NSGA-II needs a population of at least 5 that is a multiple of 4 (8, 12, ..., 100000)",
+                     650);
+  if (o.generations < 1 || o.generations > 1000000)
+    throw InputError("--generations " + std::to_string(o.generations) + ": expected 1..1000000", 650);
+  if (!(o.crossover >= 0 && o.crossover < 1)) throw InputError("NSGA-II crossover probability must be in [0, 1)", 650);
+  if (!(o.mutation >= 0 && o.mutation <= 1)) throw InputError("NSGA-II mutation probability must be in [0, 1]", 650);
+  if (!(o.eta_c >= 1 && o.eta_c <= 100) || !(o.eta_m >= 1 && o.eta_m <= 100))
+    throw InputError("NSGA-II distribution indices must be in [1, 100]", 650);
+  if (o.checkpoint_every < 1) throw InputError("--checkpoint-every: expected an integer >= 1", 650);
+}
+
+unsigned generation_seed(unsigned seed, int generation) {
+  return static_cast<unsigned>(splitmix64((static_cast<uint64_t>(seed) << 32) ^ static_cast<uint64_t>(generation)));
+}
+
+Nsga2Result run_nsga2(const SearchSpace& space, const std::vector<PrecisionPair>& table_pairs,
+                      const Nsga2Options& options, double max_memory, const ErrorObjective& objective,
+                      const std::string& fingerprint, const Nsga2Hooks& hooks) {
+  validate(options);
+  auto context = std::make_shared<ProblemContext>();
+  context->space = &space;
+  context->pairs = table_pairs;
+  context->max_memory = max_memory;
+  context->bounded = std::isfinite(max_memory);
+  context->objective = objective;
+  for (size_t u = 0; u < space.units.size(); ++u)
+    if (space.units[u].choices.size() > 1) context->gene_units.push_back(static_cast<int>(u));
+
+  Nsga2Result result;
+  result.num_genes = static_cast<int>(context->gene_units.size());
+  auto feasible_point = [&](const std::vector<int>& choice) -> std::vector<FrontPoint> {
+    double memory = space.memory(choice);
+    if (!within_budget(memory, max_memory)) return {};
+    return {FrontPoint{choice, space.layer_pairs(choice), memory, context->error_of(choice)}};
+  };
+  if (context->gene_units.empty()) {  // every unit has one candidate: nothing to search
+    result.front = feasible_point(std::vector<int>(space.units.size(), 0));
+    result.state.fingerprint = fingerprint;
+    result.state.seed = options.seed;
+    result.state.generation = options.generations;
+    return result;
+  }
+
+  KvPrecisionProblem udp{context};
+  pagmo::problem problem = context->bounded ? pagmo::problem(pagmo::unconstrain(udp, "death penalty"))
+                                            : pagmo::problem(udp);
+  pagmo::population pop;
+  if (hooks.resume) {
+    check_resume_state(*hooks.resume, options, *context);
+    pop = pagmo::population(problem, 0u, options.seed);
+    for (size_t i = 0; i < hooks.resume->genes.size(); ++i)
+      pop.push_back(to_decision_vector(hooks.resume->genes[i]), hooks.resume->fitness[i]);
+    result.resumed_from = hooks.resume->generation;
+  } else {
+    pop = initial_population(problem, *context, options);
+  }
+
+  double mutation = options.mutation > 0 ? options.mutation : 1.0 / static_cast<double>(context->gene_units.size());
+  for (int generation = result.resumed_from; generation < options.generations; ++generation) {
+    pagmo::nsga2 algorithm(1u, options.crossover, options.eta_c, mutation, options.eta_m,
+                           generation_seed(options.seed, generation));
+    pop = algorithm.evolve(pop);
+    int done = generation + 1;
+    if (hooks.on_generation) hooks.on_generation(done, options.generations);
+    if (hooks.on_checkpoint && (done % options.checkpoint_every == 0 || done == options.generations))
+      hooks.on_checkpoint(snapshot(pop, options, fingerprint, done));
+  }
+
+  result.state = snapshot(pop, options, fingerprint, options.generations);
+  // The population's own fitness values: a resumed run must not call an expensive objective again.
+  std::vector<FrontPoint> points;
+  for (size_t i = 0; i < result.state.genes.size(); ++i) {
+    std::vector<int> choice = context->choice_of(to_decision_vector(result.state.genes[i]));
+    double memory = space.memory(choice);
+    if (within_budget(memory, max_memory))
+      points.push_back({choice, space.layer_pairs(choice), memory, result.state.fitness[i][0]});
+  }
+  result.front = nondominated(points);
+  return result;
+}
+
+}  // namespace kvt::search

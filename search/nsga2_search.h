@@ -1,0 +1,68 @@
+// NSGA-II over a SearchSpace through pagmo (pagmo::nsga2 on a user-defined problem with integer genes).
+// One gene per search unit with more than one choice (a group, or a layer when ungrouped); gene value = index
+// into the unit's candidate list. Objectives: (error, memory), both minimized. The memory bound (the largest
+// budget) is a constraint removed with pagmo::unconstrain("death penalty"); infeasible configs are never
+// passed to a custom objective. Generations run one pagmo evolve() at a time, each with a seed derived from
+// (seed, generation), so a run resumed from a checkpoint is identical to an uninterrupted one.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "lib/core/precision.h"
+#include "search/objectives.h"
+#include "search/pareto_front.h"
+
+namespace kvt::search {
+
+// Scores one per-layer config end to end (lower is better). Called once per distinct feasible config.
+using ErrorObjective = std::function<double(const std::vector<PrecisionPair>& layer_pairs)>;
+
+struct Nsga2Options {
+  int population = 64;      // pagmo: >= 5 and a multiple of 4
+  int generations = 300;
+  unsigned seed = 1;
+  double crossover = 0.9;   // method doc §4.4: Optuna's crossover_prob
+  double eta_c = 10.0;      // pagmo default
+  double mutation = 0.0;    // 0 → 1 / number of genes (method doc §4.4: Optuna's default)
+  double eta_m = 50.0;      // pagmo default
+  int checkpoint_every = 25;  // generations between checkpoints
+};
+
+// @throws InputError naming the option (--pop, --generations, ...).
+void validate(const Nsga2Options& options);
+
+// Everything needed to continue a run: the population after `generation` generations.
+struct Nsga2State {
+  std::string fingerprint;  // identifies the problem and the options that shape the run (not generations)
+  unsigned seed = 0;
+  int generation = 0;
+  std::vector<std::vector<int>> genes;    // [individual][gene]
+  std::vector<std::vector<double>> fitness;  // [individual][error, memory] as pagmo holds them
+};
+
+struct Nsga2Hooks {
+  const Nsga2State* resume = nullptr;                   // continue from this state
+  std::function<void(const Nsga2State&)> on_checkpoint; // every checkpoint_every generations and at the end
+  std::function<void(int generation, int total)> on_generation;
+};
+
+struct Nsga2Result {
+  ParetoFront front;     // non-dominated feasible individuals of the final population
+  Nsga2State state;      // the final population
+  int resumed_from = 0;  // generation the run started from
+  int num_genes = 0;
+};
+
+// @param max_memory feasibility bound in the space's measure (infinity: unconstrained).
+// @param objective  empty → the additive proxy Σ e_o.
+// @param table_pairs table.pairs, to hand PrecisionPairs to the objective.
+// @throws InputError for invalid options or a resume state that does not fit the problem.
+Nsga2Result run_nsga2(const SearchSpace& space, const std::vector<PrecisionPair>& table_pairs,
+                      const Nsga2Options& options, double max_memory, const ErrorObjective& objective,
+                      const std::string& fingerprint, const Nsga2Hooks& hooks = {});
+
+// The pagmo seed of generation `generation` of a run seeded with `seed` (SplitMix64 of both).
+unsigned generation_seed(unsigned seed, int generation);
+
+}  // namespace kvt::search
