@@ -1,0 +1,142 @@
+// Engines with one KV precision for all layers: llama.cpp (K ≠ V allowed; ik_llama.cpp adds first/last
+// layer overrides) and LMDeploy (K = V). The global choice must fit in the searched config's memory.
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include "search/export/engine_projection.h"
+
+namespace kvt::interop {
+
+namespace {
+
+std::string bits_text(double bits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", bits);
+  return buf;
+}
+
+std::string no_fit_note(const std::string& engine, const LayerStorage& chosen, double budget) {
+  return "no " + engine + " setting fits in the searched config's " + bits_text(budget) +
+         " effective bits/element; using the cheapest (" + bits_text((chosen.key.effective_bits + chosen.value.effective_bits) / 2) +
+         ")";
+}
+
+// A tensor's per-layer types as ik_llama.cpp can express them: a body type with optional first-N and
+// last-M overrides. Empty when the sequence has more than three runs.
+struct FirstLastShape {
+  StorageType body;
+  std::optional<std::pair<StorageType, int>> first, last;  // (type, layer count)
+};
+
+std::optional<FirstLastShape> first_last_shape(const std::vector<StorageType>& types) {
+  std::vector<std::pair<StorageType, int>> runs;
+  for (const auto& t : types) {
+    if (!runs.empty() && runs.back().first == t)
+      ++runs.back().second;
+    else
+      runs.push_back({t, 1});
+  }
+  FirstLastShape shape;
+  if (runs.size() == 1) {
+    shape.body = runs[0].first;
+  } else if (runs.size() == 2 && runs[0].second > runs[1].second) {  // the longer run is the body
+    shape.body = runs[0].first;
+    shape.last = runs[1];
+  } else if (runs.size() == 2) {
+    shape.first = runs[0];
+    shape.body = runs[1].first;
+  } else if (runs.size() == 3) {
+    shape.first = runs[0];
+    shape.body = runs[1].first;
+    shape.last = runs[2];
+  } else {
+    return std::nullopt;
+  }
+  return shape;
+}
+
+std::string first_last_flags(const char* tensor, const FirstLastShape& shape) {
+  std::string flags;
+  if (shape.first)
+    flags += std::string(" --cache-type-") + tensor + "-first " + shape.first->first.name + "," +
+             std::to_string(shape.first->second);
+  if (shape.last)
+    flags += std::string(" --cache-type-") + tensor + "-last " + shape.last->first.name + "," +
+             std::to_string(shape.last->second);
+  return flags;
+}
+
+// ik_llama.cpp projection: each tensor rounded up to a ggml type per layer, when both K and V then have the
+// body + first/last shape and at least one of them is not uniform.
+std::optional<EngineProjection> project_ik_llama(const EngineInput& input, const std::vector<StorageType>& menu) {
+  std::vector<StorageType> key_types, value_types;
+  for (const auto& pair : input.layer_pairs) {
+    key_types.push_back(round_up(menu, pair.key_bits));
+    value_types.push_back(round_up(menu, pair.value_bits));
+  }
+  auto key_shape = first_last_shape(key_types), value_shape = first_last_shape(value_types);
+  if (!key_shape || !value_shape) return std::nullopt;
+  bool uniform = !key_shape->first && !key_shape->last && !value_shape->first && !value_shape->last;
+  if (uniform) return std::nullopt;
+  EngineProjection p;
+  p.label = "ik_llama.cpp";
+  for (size_t l = 0; l < key_types.size(); ++l) p.layers.push_back({key_types[l], value_types[l]});
+  p.invocation = "-ctk " + key_shape->body.name + " -ctv " + value_shape->body.name + first_last_flags("k", *key_shape) +
+                 first_last_flags("v", *value_shape);
+  p.settings["cache_type_k"] = key_shape->body.name;
+  p.settings["cache_type_v"] = value_shape->body.name;
+  auto add = [&p](const char* key, const std::optional<std::pair<StorageType, int>>& run) {
+    if (run) p.settings[key] = {{"type", run->first.name}, {"layers", run->second}};
+  };
+  add("cache_type_k_first", key_shape->first);
+  add("cache_type_k_last", key_shape->last);
+  add("cache_type_v_first", value_shape->first);
+  add("cache_type_v_last", value_shape->last);
+  p.notes.push_back("ik_llama.cpp: each K and V tensor rounded up to the cheapest ggml type with at least its bits; "
+                    "the config has the body + first/last layers shape");
+  return p;
+}
+
+}  // namespace
+
+std::vector<EngineProjection> project_llama_cpp(const EngineInput& input) {
+  auto menu = restrict_menu(engine_dtype_menu("llama.cpp", input.head_dim), input.allowed_dtypes, "llama.cpp");
+  int num_layers = static_cast<int>(input.layer_pairs.size());
+  bool fits = true;
+  LayerStorage global = best_global_pair(menu, false, input.budget_effective_bits, num_layers, input.table, &fits);
+  EngineProjection p;
+  p.label = "llama.cpp";
+  p.layers.assign(input.layer_pairs.size(), global);
+  p.invocation = "-ctk " + global.key.name + " -ctv " + global.value.name;
+  p.settings["cache_type_k"] = global.key.name;
+  p.settings["cache_type_v"] = global.value.name;
+  p.notes.push_back(std::string("llama.cpp has one K type and one V type for all layers, chosen within the searched "
+                                "config's effective bits by ") +
+                    (input.table ? "lowest proxy error" : "most bits (no --sensitivity table)"));
+  if (!fits) p.notes.push_back(no_fit_note("llama.cpp", global, input.budget_effective_bits));
+  if (global.value.name != "f16") p.notes.push_back("a quantized V cache needs flash attention (-fa)");
+  std::vector<EngineProjection> out{p};
+  if (auto ik = project_ik_llama(input, menu)) out.push_back(*ik);
+  return out;
+}
+
+std::vector<EngineProjection> project_lmdeploy(const EngineInput& input) {
+  auto menu = restrict_menu(engine_dtype_menu("lmdeploy", input.head_dim), input.allowed_dtypes, "lmdeploy");
+  int num_layers = static_cast<int>(input.layer_pairs.size());
+  bool fits = true;
+  LayerStorage global = best_global_pair(menu, true, input.budget_effective_bits, num_layers, input.table, &fits);
+  int policy = global.key.nominal_bits >= 16 ? 0 : global.key.nominal_bits;  // quant_policy: 0 = no KV quantization
+  EngineProjection p;
+  p.label = "lmdeploy";
+  p.layers.assign(input.layer_pairs.size(), global);
+  p.invocation = "--quant-policy " + std::to_string(policy);
+  p.settings["quant_policy"] = policy;
+  p.notes.push_back(std::string("lmdeploy has one KV precision for all layers and K = V, chosen within the searched "
+                                "config's effective bits by ") +
+                    (input.table ? "lowest proxy error" : "most bits (no --sensitivity table)"));
+  if (!fits) p.notes.push_back(no_fit_note("lmdeploy", global, input.budget_effective_bits));
+  return {p};
+}
+
+}  // namespace kvt::interop

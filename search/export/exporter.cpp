@@ -1,0 +1,222 @@
+#include "search/export/exporter.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "lib/core/error.h"
+#include "search/export/model_shape.h"
+
+namespace kvt::interop {
+
+namespace {
+
+constexpr int kDefaultHeadDim = 128;  // Llama/Qwen/Mistral 7-8B; used only when nothing says otherwise
+constexpr int kKiviGroupSize = 32;    // method doc §1.2: KIVI mode q_group_size = 32
+
+bool is_engine_format(const std::string& format) { return format != "kvtuner-yaml" && format != "json"; }
+
+// A positive integer from a JSON object, or 0.
+int positive_int(const nlohmann::json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key) || !object.at(key).is_number_integer()) return 0;
+  int v = object.at(key).get<int>();
+  return v > 0 ? v : 0;
+}
+
+std::string metadata_string(const KvConfig& config, const char* key) {
+  auto it = config.metadata.find(key);
+  return it != config.metadata.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+void resolve_scheme(ExportContext& c) {
+  std::string from_metadata = metadata_string(c.config, "scheme");
+  std::string from_table = c.table ? c.table->scheme : "";
+  if (!from_metadata.empty() && !from_table.empty() && from_metadata != from_table)
+    throw InputError(c.config_path + ": scheme '" + from_metadata + "' in the config metadata, but the sensitivity "
+                     "table was profiled with '" + from_table + "'", 863);
+  std::string file = std::filesystem::path(c.config_path).filename().string();
+  if (!from_metadata.empty()) {
+    c.scheme = from_metadata, c.scheme_source = "metadata";
+  } else if (!from_table.empty()) {
+    c.scheme = from_table, c.scheme_source = "sensitivity table";
+  } else if (file.find("_kivi_") != std::string::npos) {  // official preset names: <Model>_<kivi|pertoken>_KVTuner…
+    c.scheme = "kivi", c.scheme_source = "file name";
+  } else if (file.find("_pertoken_") != std::string::npos) {
+    c.scheme = "per-token-asym", c.scheme_source = "file name";
+  } else {
+    c.scheme = "per-token-asym", c.scheme_source = "assumed";
+  }
+  // An explicit group size in the scheme parameters wins over the scheme's default.
+  nlohmann::json params = c.config.metadata.value("scheme_params", nlohmann::json::object());
+  if (params.empty() && c.table) params = c.table->scheme_params;
+  int group = std::max(positive_int(params, "group_size"), positive_int(params, "q_group_size"));
+  if (group > 0)
+    c.group_size = group;
+  else
+    c.group_size = c.scheme == "kivi" ? kKiviGroupSize : c.head_dim;  // per-token: one group per head_dim
+}
+
+nlohmann::ordered_json summary_json(const BitsSummary& s) {
+  nlohmann::ordered_json j;
+  j["nominal_bits"] = s.nominal_bits;
+  j["effective_bits"] = s.effective_bits;
+  j["proxy_error"] = s.proxy_error ? nlohmann::ordered_json(*s.proxy_error) : nlohmann::ordered_json();
+  if (!s.proxy_note.empty()) j["proxy_note"] = s.proxy_note;
+  return j;
+}
+
+std::string engine_artifact(const ExportContext& c, const std::string& format, const ExportResult& r) {
+  nlohmann::ordered_json j;
+  j["format"] = "kvtuner-export-v1";
+  j["engine"] = format;
+  j["config"] = {{"file", std::filesystem::path(c.config_path).filename().string()},
+                 {"layers", c.config.num_layers()},
+                 {"per_head", c.config.per_head()},
+                 {"scheme", c.scheme},
+                 {"group_size", c.group_size},
+                 {"head_dim", c.head_dim}};
+  j["searched"] = summary_json(r.searched);
+  j["projections"] = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < r.projections.size(); ++i) {
+    const auto& p = r.projections[i];
+    nlohmann::ordered_json pj;
+    pj["engine"] = p.label;
+    pj["invocation"] = p.invocation;
+    pj["settings"] = p.settings;
+    pj["bits"] = summary_json(r.projected[i]);
+    pj["per_layer"] = nlohmann::ordered_json::array();
+    for (size_t l = 0; l < p.layers.size(); ++l)
+      pj["per_layer"].push_back({{"layer", l}, {"key", p.layers[l].key.name}, {"value", p.layers[l].value.name}});
+    pj["notes"] = p.notes;
+    j["projections"].push_back(pj);
+  }
+  return j.dump(2) + "\n";
+}
+
+std::string fixed(double v, const char* format = "%.4f") {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, format, v);
+  return buf;
+}
+
+std::string report_row(const std::string& label, const BitsSummary& s) {
+  char buf[160];
+  std::string proxy = s.proxy_error ? fixed(*s.proxy_error, "%.6g") : (s.proxy_note == "no --sensitivity table" ? "-" : "n/a");
+  std::snprintf(buf, sizeof buf, "%-16s %8.4f %10.4f %12s\n", label.c_str(), s.nominal_bits, s.effective_bits,
+                proxy.c_str());
+  return buf;
+}
+
+}  // namespace
+
+const std::vector<std::string>& export_formats() {
+  static const std::vector<std::string> formats = {"kvtuner-yaml", "json",     "vllm",    "sglang",
+                                                   "tensorrt-llm", "llama.cpp", "lmdeploy"};
+  return formats;
+}
+
+ExportContext load_export_context(const ExportRequest& request) {
+  const auto& formats = export_formats();
+  if (std::find(formats.begin(), formats.end(), request.format) == formats.end()) {
+    std::string names;
+    for (const auto& f : formats) names += (names.empty() ? "" : ", ") + f;
+    throw InputError("--to: unknown format '" + request.format + "' (expected one of " + names + ")", 860);
+  }
+  if (!request.engine_dtypes.empty() && !is_engine_format(request.format))
+    throw InputError("--engine-dtypes: only for engine formats, not --to " + request.format, 861);
+
+  ExportContext c;
+  c.config_path = request.config_path;
+  int expected_layers = 0;
+  if (!request.model_dir.empty()) {
+    ModelShape shape = read_model_shape(request.model_dir);
+    expected_layers = shape.num_layers;
+    c.head_dim = shape.head_dim, c.head_dim_source = "--model";
+  }
+  c.config = read_kv_config(request.config_path, expected_layers);
+  if (!request.sensitivity_path.empty()) {
+    c.table = read_sensitivity_table(request.sensitivity_path);
+    const SensitivityTable& t = *c.table;
+    if (t.num_layers != static_cast<int>(c.config.num_layers()))
+      throw InputError(request.sensitivity_path + ": the table has " + std::to_string(t.num_layers) +
+                           " layers but the config " + request.config_path + " has " +
+                           std::to_string(c.config.num_layers()),
+                       862);
+    std::string config_hash = metadata_string(c.config, "model_hash");
+    if (!config_hash.empty() && !t.model_hash.empty() && config_hash != t.model_hash)
+      throw InputError(request.sensitivity_path + ": model_hash " + t.model_hash + " differs from the config's " +
+                           config_hash + " (the table is for another model)",
+                       862);
+    if (c.head_dim_source.empty() && t.head_dim > 0) c.head_dim = t.head_dim, c.head_dim_source = "sensitivity table";
+  }
+  if (c.head_dim_source.empty()) {
+    int from_metadata = positive_int(c.config.metadata, "head_dim");
+    if (from_metadata > 0)
+      c.head_dim = from_metadata, c.head_dim_source = "metadata";
+    else
+      c.head_dim = kDefaultHeadDim, c.head_dim_source = "assumed";
+  }
+  resolve_scheme(c);
+  return c;
+}
+
+ExportResult run_export(const ExportContext& c, const std::string& format,
+                        const std::vector<std::string>& engine_dtypes) {
+  ExportResult r;
+  const SensitivityTable* table = c.table ? &*c.table : nullptr;
+  r.searched = summarize_searched(c.config, c.group_size, table);
+  if (format == "kvtuner-yaml") {
+    r.artifact = to_kvtuner_yaml(c.config);
+    return r;
+  }
+  if (format == "json") {
+    r.artifact = to_json(c.config).dump(2) + "\n";
+    return r;
+  }
+  EngineInput input;
+  input.layer_pairs = covering_layer_pairs(c.config);
+  input.budget_effective_bits = r.searched.effective_bits;
+  input.head_dim = c.head_dim;
+  input.table = table;
+  input.allowed_dtypes = engine_dtypes;
+  if (format == "vllm") r.projections = project_vllm(input);
+  else if (format == "sglang") r.projections = project_sglang(input);
+  else if (format == "tensorrt-llm") r.projections = project_tensorrt_llm(input);
+  else if (format == "llama.cpp") r.projections = project_llama_cpp(input);
+  else if (format == "lmdeploy") r.projections = project_lmdeploy(input);
+  else KVT_ASSERT(false, "format validated in load_export_context: " + format);
+  if (c.config.per_head())
+    for (auto& p : r.projections)
+      p.notes.push_back("per-head config: each layer takes its largest K and V bits over heads");
+  for (const auto& p : r.projections) r.projected.push_back(summarize(p.layers, table));
+  r.artifact = engine_artifact(c, format, r);
+  return r;
+}
+
+std::string format_export_report(const ExportContext& c, const std::string& format, const ExportResult& r) {
+  std::string out = "config: " + c.config_path + " (" + std::to_string(c.config.num_layers()) + " layers, " +
+                    (c.config.per_head() ? "per-head" : "per-layer") + ")\n";
+  out += "scheme: " + c.scheme + " (" + c.scheme_source + "), group " + std::to_string(c.group_size) +
+         " elements, head_dim " + std::to_string(c.head_dim) + " (" + c.head_dim_source + ")\n";
+  if (c.scheme_source == "assumed" || c.head_dim_source == "assumed")
+    out += "note: effective bits use assumed values; record the scheme in the config metadata or pass --model\n";
+  out += "\n";
+  char header[160];
+  std::snprintf(header, sizeof header, "%-16s %8s %10s %12s\n", "", "nominal", "effective", "proxy e_o");
+  out += header;
+  out += report_row("searched", r.searched);
+  for (size_t i = 0; i < r.projections.size(); ++i) out += report_row(r.projections[i].label, r.projected[i]);
+  if (!r.searched.proxy_note.empty() && r.searched.proxy_note != "no --sensitivity table")
+    out += "searched proxy: " + r.searched.proxy_note + "\n";
+  for (size_t i = 0; i < r.projections.size(); ++i) {
+    const auto& p = r.projections[i];
+    out += "\n" + p.label + ": " + p.invocation + "\n";
+    for (const auto& note : p.notes) out += "  note: " + note + "\n";
+    if (!r.projected[i].proxy_note.empty() && r.projected[i].proxy_note != "no --sensitivity table")
+      out += "  proxy: " + r.projected[i].proxy_note + "\n";
+  }
+  if (!is_engine_format(format)) out += "\n" + format + ": exact (kvtuner runs the searched config as is)\n";
+  return out;
+}
+
+}  // namespace kvt::interop

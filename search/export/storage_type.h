@@ -1,0 +1,33 @@
+// How one K or V tensor of one layer is stored, and what that costs in bits per element.
+// Effective-bits conventions: peers doc §3.5 (ggml blocks of 32, FP8 ≈ 8, NVFP4 = 4 + 8/16) and
+// method doc §2.2 (kvtuner groups: b-bit codes plus a 16-bit scale and a 16-bit zero-point per group).
+#pragma once
+#include <string>
+#include <vector>
+
+namespace kvt::interop {
+
+struct StorageType {
+  std::string name;            // the engine's spelling: "fp8", "q4_0", "bf16"; kvtuner's own: "int4", "bf16"
+  int nominal_bits = 16;       // the code width; sensitivity tables are looked up with it
+  double effective_bits = 16;  // storage per element including scales/zero-points (not the residual window)
+
+  bool operator==(const StorageType& o) const { return name == o.name; }
+};
+
+// kvtuner's quantizer at `bits` with one (scale, zero) bf16 pair per `group_size` elements:
+// bits + 32 / group_size; 16 bits means unquantized bf16 (no overhead). Per-token-asym: group = head_dim;
+// KIVI: group = 32 (method doc §1.2).
+StorageType kvtuner_storage(int bits, int group_size);
+
+// The KV-cache dtypes an engine accepts, in preference order (used to break ties). `head_dim` only matters
+// for lmdeploy (per-head, per-token scale and zero-point). Engines: vllm, sglang, tensorrt-llm, llama.cpp,
+// lmdeploy. @throws InputError for an unknown engine.
+std::vector<StorageType> engine_dtype_menu(const std::string& engine, int head_dim);
+
+// The menu restricted to `allowed` names (all of it when `allowed` is empty).
+// @throws InputError naming the option and the engine's dtypes when a name is not on the menu.
+std::vector<StorageType> restrict_menu(const std::vector<StorageType>& menu, const std::vector<std::string>& allowed,
+                                       const std::string& engine);
+
+}  // namespace kvt::interop
