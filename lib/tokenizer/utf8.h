@@ -18,4 +18,11 @@ uint32_t utf8_next(const std::string& text, size_t& pos);
 // Length in bytes of the valid UTF-8 sequence starting at text[pos], or 0 when invalid.
 size_t utf8_sequence_length(const std::string& text, size_t pos);
 
+// Index of the first byte that does not belong to valid UTF-8, or std::string::npos.
+size_t find_invalid_utf8(const std::string& text);
+
+// Replaces each maximal ill-formed subsequence with U+FFFD, as Rust's String::from_utf8_lossy and
+// JavaScript's TextDecoder do (the Unicode "maximal subpart" practice).
+std::string utf8_lossy(const std::string& bytes);
+
 }  // namespace kvt::tok
