@@ -87,7 +87,7 @@ RegexPreTokenizer::RegexPreTokenizer(const std::string& pattern) : pattern_(patt
     pcre2_get_error_message(error_code, message, sizeof message);
     throw InputError("pre-tokenizer regex '" + pattern + "': " + reinterpret_cast<const char*>(message) +
                          " at offset " + std::to_string(error_offset),
-                     410);  // kErrRegex
+                     706);  // kErrRegex (tokenizer_pipeline.h)
   }
   // JIT is an optimisation only: interpretation gives the same matches where JIT is unavailable.
   compiled->jit = pcre2_jit_compile(compiled->code, PCRE2_JIT_COMPLETE) == 0;

@@ -16,14 +16,14 @@ namespace kvt::tok {
 
 // Error ids of this library (docs/errors.md, "Tokenizer and calibration").
 enum TokenizerErrorId : int {
-  kErrTokenizerPath = 400,      // input: path missing / no tokenizer files
-  kErrTokenizerJson = 401,      // input: malformed tokenizer.json / vocab.json / merges.txt / config
-  kErrTokenizerVocab = 402,     // input: vocabulary / merges inconsistent
-  kErrTextNotUtf8 = 403,        // input: text to encode is not valid UTF-8
-  kErrTokenIdRange = 404,       // input: id to decode outside the vocabulary
-  kErrUnencodable = 405,        // input: character not encodable and no unk_token
-  kErrRegex = 410,              // input: pre-tokenizer / normalizer regex does not compile
-  kErrUnsupportedFeature = 400  // unsupported: a tokenizer.json feature that is not implemented
+  kErrTokenizerPath = 700,      // input: path missing / no tokenizer files
+  kErrTokenizerJson = 701,      // input: malformed tokenizer.json / vocab.json / merges.txt / config
+  kErrTokenizerVocab = 702,     // input: vocabulary / merges inconsistent
+  kErrTextNotUtf8 = 703,        // input: text to encode is not valid UTF-8
+  kErrTokenIdRange = 704,       // input: id to decode outside the vocabulary
+  kErrUnencodable = 705,        // input: character not encodable and no unk_token
+  kErrRegex = 706,              // input: pre-tokenizer / normalizer regex does not compile
+  kErrUnsupportedFeature = 700  // unsupported: a tokenizer.json feature that is not implemented
 };
 
 // One token of tokenizer.json's "added_tokens": matched in the raw text before anything else.
