@@ -1,0 +1,76 @@
+#include "lib/quant/quant_spec.h"
+
+#include "lib/core/error.h"
+
+namespace kvt::quant {
+
+std::string axis_name(QuantAxis axis) { return axis == QuantAxis::PerToken ? "per-token" : "per-channel"; }
+
+QuantAxis parse_axis(const std::string& name) {
+  if (name == "per-token") return QuantAxis::PerToken;
+  if (name == "per-channel") return QuantAxis::PerChannel;
+  throw InputError("quantization axis '" + name + "': expected per-token or per-channel", 401);
+}
+
+int TensorQuantSpec::effective_group_size(int head_dim) const {
+  if (axis == QuantAxis::PerToken) return group_size > 0 ? group_size : head_dim;
+  return group_size;
+}
+
+int TensorQuantSpec::flush_block_tokens() const {
+  if (residual > 0) return residual;
+  return axis == QuantAxis::PerChannel ? group_size : 1;
+}
+
+void TensorQuantSpec::validate(int head_dim, const std::string& what) const {
+  auto fail = [&](const std::string& msg) { throw InputError(what + ": " + msg, 402); };
+  if (head_dim <= 0) fail("head_dim must be positive, got " + std::to_string(head_dim));
+  if (group_size < 0) fail("group_size must be >= 0, got " + std::to_string(group_size));
+  if (residual < 0) fail("residual must be >= 0, got " + std::to_string(residual));
+  if (axis == QuantAxis::PerToken) {
+    int g = effective_group_size(head_dim);
+    if (head_dim % g != 0)
+      fail("per-token group_size " + std::to_string(g) + " does not divide head_dim " + std::to_string(head_dim));
+  } else {
+    if (group_size <= 0) fail("per-channel quantization needs group_size > 0 (tokens per group)");
+    // A flush must consist of whole token groups, so that every group is quantized exactly once.
+    if (residual > 0 && residual % group_size != 0)
+      fail("per-channel residual " + std::to_string(residual) + " is not a multiple of group_size " +
+           std::to_string(group_size));
+  }
+}
+
+void QuantScheme::validate(int head_dim) const {
+  key.validate(head_dim, "scheme '" + name + "' key");
+  value.validate(head_dim, "scheme '" + name + "' value");
+}
+
+nlohmann::json to_json(const TensorQuantSpec& spec) {
+  return {{"axis", axis_name(spec.axis)},
+          {"group_size", spec.group_size},
+          {"residual", spec.residual},
+          {"symmetric", spec.symmetric}};
+}
+
+TensorQuantSpec tensor_spec_from_json(const nlohmann::json& j, const std::string& source) {
+  if (!j.is_object()) throw InputError(source + ": expected an object with axis, group_size, residual, symmetric", 403);
+  TensorQuantSpec spec;
+  try {
+    std::string axis = j.at("axis").get<std::string>();
+    if (axis != "per-token" && axis != "per-channel")
+      throw InputError(source + ": axis '" + axis + "': expected per-token or per-channel", 403);
+    spec.axis = parse_axis(axis);
+    spec.group_size = j.value("group_size", 0);
+    spec.residual = j.value("residual", 0);
+    spec.symmetric = j.value("symmetric", false);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(source + ": " + e.what(), 403);
+  }
+  return spec;
+}
+
+nlohmann::json scheme_params_json(const QuantScheme& scheme) {
+  return {{"key", to_json(scheme.key)}, {"value", to_json(scheme.value)}};
+}
+
+}  // namespace kvt::quant
