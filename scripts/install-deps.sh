@@ -2,11 +2,13 @@
 # Installs the Debian packages kvtuner needs, only those missing. Safe to run repeatedly.
 set -euo pipefail
 packages=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread libpagmo-dev libcli11-dev libeigen3-dev
-          libyaml-cpp-dev catch2 nlohmann-json3-dev libpcre2-dev)
+          libyaml-cpp-dev catch2 nlohmann-json3-dev libpcre2-dev libicu-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The tokenizer conformance test runs the reference tokenizers with Node.js; keep an existing node/npm.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
