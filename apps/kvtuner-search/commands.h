@@ -7,5 +7,7 @@
 namespace kvt::app {
 
 void register_inspect(CLI::App& app);
+void register_show(CLI::App& app);
+void register_export(CLI::App& app);
 
 }  // namespace kvt::app

@@ -58,7 +58,8 @@ std::string format_config_view(const KvConfig& config, const std::string& source
                                        : std::string("per-layer")) +
                     ")\n";
   char line[512];
-  std::snprintf(line, sizeof line, "%5s %5s %5s  %-6s%s\n", "layer", "K", "V", "pair", groups.empty() ? "" : " group");
+  std::snprintf(line, sizeof line, groups.empty() ? "%5s %5s %5s  %s\n" : "%5s %5s %5s  %-6s group\n", "layer", "K", "V",
+                "pair");
   out += line;
   double key_sum = 0, value_sum = 0;
   for (size_t l = 0; l < config.num_layers(); ++l) {
@@ -80,8 +81,8 @@ std::string format_config_view(const KvConfig& config, const std::string& source
     } else {
       const auto& pair = config.layers[l];
       key_sum += pair.key_bits, value_sum += pair.value_bits;
-      std::snprintf(line, sizeof line, "%5zu %5d %5d  %-6s%s\n", l, pair.key_bits, pair.value_bits,
-                    pair.name().c_str(), group.c_str());
+      std::snprintf(line, sizeof line, groups.empty() ? "%5zu %5d %5d  %s%s\n" : "%5zu %5d %5d  %-6s%s\n", l,
+                    pair.key_bits, pair.value_bits, pair.name().c_str(), group.c_str());
     }
     out += line;
   }

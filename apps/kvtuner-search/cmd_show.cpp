@@ -1,0 +1,37 @@
+// kvtuner-search show --config FILE [--model DIR] [--sensitivity FILE]: per-layer view and bits summary.
+#include <cstdio>
+#include <memory>
+
+#include "apps/kvtuner-search/commands.h"
+#include "search/export/config_view.h"
+#include "search/export/exporter.h"
+
+namespace kvt::app {
+
+namespace {
+
+void run_show(const interop::ExportRequest& request) {
+  // The export context resolves the layer check, scheme and head_dim exactly as `export` does.
+  interop::ExportContext c = interop::load_export_context(request);
+  const SensitivityTable* table = c.table ? &*c.table : nullptr;
+  interop::BitsSummary searched = interop::summarize_searched(c.config, c.group_size, table);
+  std::string scheme = c.scheme + " from " + c.scheme_source + ", groups of " + std::to_string(c.group_size) +
+                       " elements, head_dim " + std::to_string(c.head_dim) + " " + c.head_dim_source;
+  std::string view = interop::format_config_view(c.config, c.config_path, searched, scheme);
+  std::fwrite(view.data(), 1, view.size(), stdout);
+}
+
+}  // namespace
+
+void register_show(CLI::App& app) {
+  auto request = std::make_shared<interop::ExportRequest>();
+  request->format = "kvtuner-yaml";
+  auto* cmd = app.add_subcommand("show", "Show a config per layer with its average bits and pair histogram");
+  cmd->add_option("--config", request->config_path, "Config: KVTuner YAML (per-layer or per-head) or kvtuner JSON")
+      ->required();
+  cmd->add_option("--model", request->model_dir, "Model directory: checks the layer count, gives head_dim");
+  cmd->add_option("--sensitivity", request->sensitivity_path, "Sensitivity table: adds the config's proxy error");
+  cmd->callback([request] { run_show(*request); });
+}
+
+}  // namespace kvt::app

@@ -1,0 +1,132 @@
+// `kvtuner-search show` and `export` through the real binary (KVT_SEARCH_BIN): official presets, outputs,
+// --force, stdout/stderr split, and non-zero exits with the error text for bad input.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "lib/core/kv_config.h"
+#include "tests/search/official_presets.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Workspace {
+  fs::path dir;
+  Workspace() {
+    dir = fs::temp_directory_path() / ("kvt_cli_export_" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~Workspace() { fs::remove_all(dir); }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(dir / name, std::ios::binary) << content;
+    return (dir / name).string();
+  }
+  // Runs kvtuner-search with `args` (already shell-quoted where needed).
+  Run run(const std::string& args) const {
+    std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
+    std::string command = std::string(KVT_SEARCH_BIN) + " " + args + " >" + out + " 2>" + err;
+    int status = std::system(command.c_str());
+    Run r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(out);
+    r.err = slurp(err);
+    return r;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("show reproduces the official presets' average bits", "[apps][show]") {
+  Workspace ws;
+  std::string llama = ws.write("Llama-3.1-8B-Instruct_kivi_KVTuner4_1.yaml",
+                               kvt::test::official_preset_text(kvt::test::kLlama31KiviC325));
+  Run a = ws.run("show --config " + llama);
+  INFO(a.err);
+  REQUIRE(a.exit_code == 0);
+  CHECK_THAT(a.out, Catch::Contains("average bits: 3.2500"));
+  CHECK_THAT(a.out, Catch::Contains("pairs: K8V4 x2, KV4 x6, K4V2 x20, KV2 x4"));
+  CHECK_THAT(a.out, Catch::Contains("(32 layers, per-layer)"));
+
+  std::string qwen = ws.write("Qwen2.5-7B-Instruct_pertoken_KVTuner4_0.yaml",
+                              kvt::test::official_preset_text(kvt::test::kQwen25PertokenC400));
+  Run b = ws.run("show --config " + qwen);
+  REQUIRE(b.exit_code == 0);
+  CHECK_THAT(b.out, Catch::Contains("average bits: 4.0000"));
+  CHECK_THAT(b.out, Catch::Contains("pairs: KV8 x1, K8V2 x3, KV4 x17, K4V2 x7"));
+}
+
+TEST_CASE("export writes files, refuses to overwrite, and streams without --out", "[apps][export]") {
+  Workspace ws;
+  std::string llama = ws.write("Llama-3.1-8B-Instruct_kivi_KVTuner4_1.yaml",
+                               kvt::test::official_preset_text(kvt::test::kLlama31KiviC325));
+  std::string out = (ws.dir / "vllm.json").string();
+  Run first = ws.run("export --config " + llama + " --to vllm --out " + out);
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  CHECK_THAT(first.out, Catch::Contains("vllm: --kv-cache-dtype nvfp4 --kv-cache-dtype-skip-layers 13 17"));
+  nlohmann::json artifact = nlohmann::json::parse(slurp(out));
+  CHECK(artifact["searched"]["nominal_bits"] == 3.25);
+  CHECK(artifact["projections"][0]["bits"]["nominal_bits"] == 4.75);
+  Run again = ws.run("export --config " + llama + " --to vllm --out " + out);
+  CHECK(again.exit_code == 2);
+  CHECK_THAT(again.err, Catch::Contains("already exists; pass --force"));
+  CHECK(ws.run("export --config " + llama + " --to vllm --out " + out + " --force").exit_code == 0);
+
+  // No --out: the artifact on stdout (here the official YAML, LF), the report on stderr.
+  Run streamed = ws.run("export --config " + llama + " --to kvtuner-yaml");
+  REQUIRE(streamed.exit_code == 0);
+  kvt::KvConfig back = kvt::parse_kv_config_yaml(streamed.out, "stdout");
+  CHECK(back.layers == kvt::test::config_from_layer_pairs(kvt::test::kLlama31KiviC325).layers);
+  CHECK_THAT(streamed.err, Catch::Contains("kvtuner-yaml: exact"));
+
+  Run ranges = ws.run("export --config " + llama + " --to tensorrt-llm --engine-dtypes fp8,auto");
+  REQUIRE(ranges.exit_code == 0);
+  CHECK_THAT(ranges.err, Catch::Contains("kv_cache_config: {dtype: \"fp8\"}"));
+}
+
+TEST_CASE("bad input exits non-zero with a one-line error", "[apps][export][show]") {
+  Workspace ws;
+  std::string duplicate = ws.write("dup.yaml",
+                                   "0:\r\n  nbits_key: 2\r\n  nbits_value: 2\r\n0:\r\n  nbits_key: 4\r\n  nbits_value: 4\r\n");
+  Run a = ws.run("show --config " + duplicate);
+  CHECK(a.exit_code == 2);
+  CHECK_THAT(a.err, Catch::Contains("[kvt.input.810]") && Catch::Contains("dup.yaml: layer 0 appears more than once"));
+  CHECK(std::count(a.err.begin(), a.err.end(), '\n') == 1);
+
+  std::string bad_bits = ws.write("bits.yaml", "0:\n  nbits_key: 3\n  nbits_value: 12\n");
+  Run b = ws.run("export --config " + bad_bits + " --to vllm");
+  CHECK(b.exit_code == 2);
+  CHECK_THAT(b.err, Catch::Contains("bits.yaml: layer 0: nbits_value = 12 is not in 1..8 or 16"));
+  CHECK(b.out.empty());
+
+  std::string good = ws.write("good.yaml", "0:\n  nbits_key: 8\n  nbits_value: 4\n");
+  Run c = ws.run("export --config " + good + " --to onnx");
+  CHECK(c.exit_code == 2);
+  CHECK_THAT(c.err, Catch::Contains("unknown format 'onnx'"));
+  Run d = ws.run("export --config " + good);
+  CHECK(d.exit_code == 2);  // --to is required (CLI11)
+  CHECK_THAT(d.err, Catch::Contains("--to"));
+  Run e = ws.run("export --config " + good + " --to llama.cpp --engine-dtypes q3_k");
+  CHECK(e.exit_code == 2);
+  CHECK_THAT(e.err, Catch::Contains("'q3_k' is not a llama.cpp KV-cache dtype"));
+}
