@@ -1,0 +1,170 @@
+#include "search/writers/report_md.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+#include "search/writers/text_format.h"
+
+namespace kvt::search {
+
+namespace {
+
+std::string names(const SensitivityTable& t, const std::vector<int>& indices) {
+  std::string out;
+  for (int p : indices) out += (out.empty() ? "" : ", ") + t.pairs[p].name();
+  return out;
+}
+
+std::vector<PrecisionPair> config_pairs(const SensitivityTable& t, const FrontPoint& p) {
+  std::vector<PrecisionPair> out;
+  for (int i : p.layer_pairs) out.push_back(t.pairs[i]);
+  return out;
+}
+
+void sensitivity_section(std::ostringstream& out, const SensitivityTable& t) {
+  out << "## Sensitivity\n\n"
+      << "e_o = relative attention-output error per layer and pair (the profiler's measure). Averages over layers,\n"
+      << "as in the paper's Table 3:\n\n| pair | mean bits | mean e_o | min e_o (layer) | max e_o (layer) |\n"
+      << "| --- | --- | --- | --- | --- |\n";
+  for (size_t p = 0; p < t.pairs.size(); ++p) {
+    double sum = 0;
+    int lo = 0, hi = 0;
+    for (int l = 0; l < t.num_layers; ++l) {
+      sum += t.e_o[l][p];
+      if (t.e_o[l][p] < t.e_o[lo][p]) lo = l;
+      if (t.e_o[l][p] > t.e_o[hi][p]) hi = l;
+    }
+    out << "| " << t.pairs[p].name() << " | " << format_fixed(t.pairs[p].mean_bits(), 1) << " | "
+        << format_fixed(sum / t.num_layers, 4) << " | " << format_fixed(t.e_o[lo][p], 4) << " (" << lo << ") | "
+        << format_fixed(t.e_o[hi][p], 4) << " (" << hi << ") |\n";
+  }
+  // Rank layers by their mean e_o over all pairs.
+  std::vector<double> layer_mean(static_cast<size_t>(t.num_layers));
+  for (int l = 0; l < t.num_layers; ++l)
+    layer_mean[l] = std::accumulate(t.e_o[l].begin(), t.e_o[l].end(), 0.0) / t.pairs.size();
+  std::vector<int> order(static_cast<size_t>(t.num_layers));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return layer_mean[a] > layer_mean[b]; });
+  size_t shown = std::min<size_t>(5, order.size());
+  out << "\nMost sensitive layers (mean e_o over pairs):";
+  for (size_t i = 0; i < shown; ++i) out << (i ? "," : "") << " " << order[i] << " (" << format_fixed(layer_mean[order[i]], 4) << ")";
+  out << ".  \nLeast sensitive:";
+  for (size_t i = 0; i < shown; ++i) {
+    int l = order[order.size() - 1 - i];
+    out << (i ? "," : "") << " " << l << " (" << format_fixed(layer_mean[l], 4) << ")";
+  }
+  out << ".\n\n![e_o heatmap](sensitivity.svg)\n\n";
+}
+
+void structure_section(std::ostringstream& out, const SearchResult& r) {
+  const SensitivityTable& t = r.table;
+  out << "## Pruned candidate sets\n\nPer layer, the pairs non-dominated in (" << to_string(r.options.memory)
+      << " memory, e_o); ties keep the cheaper pair";
+  if (r.options.prune.rel_tol > 0 || r.options.prune.abs_tol > 0)
+    out << "; errors within max(" << format_significant(r.options.prune.abs_tol, 6) << ", "
+        << format_significant(r.options.prune.rel_tol, 6) << " × e_o) count as equal";
+  out << ".\n\n| candidate set | layers |\n| --- | --- |\n";
+  std::map<std::vector<int>, std::vector<int>> layers_of_set;
+  std::vector<std::vector<int>> set_order;
+  for (int l = 0; l < t.num_layers; ++l) {
+    auto& layers = layers_of_set[r.candidate_sets.per_layer[l]];
+    if (layers.empty()) set_order.push_back(r.candidate_sets.per_layer[l]);
+    layers.push_back(l);
+  }
+  for (const auto& set : set_order)
+    out << "| " << names(t, set) << " | " << format_layer_list(layers_of_set[set]) << " |\n";
+
+  out << "\n## Groups\n\n";
+  if (!r.options.group.explicit_groups.empty()) out << "Given with --groups.";
+  else if (!r.options.group.enabled) out << "Grouping off: one decision per layer.";
+  else
+    out << "DBSCAN (eps " << format_significant(r.options.group.eps, 6) << ", min_samples "
+        << r.options.group.min_samples << ", Euclidean on each layer's e_o over its set) within each candidate set; "
+        << "noise layers are singleton groups.";
+  double log10_space = 0;
+  for (const auto& g : r.groups.groups) log10_space += std::log10(static_cast<double>(g.candidates.size()));
+  out << " " << r.groups.groups.size() << " groups; search space 10^" << format_fixed(log10_space, 2)
+      << " configs.\n\n| group | layers | candidate set |\n| --- | --- | --- |\n";
+  for (size_t g = 0; g < r.groups.groups.size(); ++g)
+    out << "| " << g << " | " << format_layer_list(r.groups.groups[g].layers) << " | "
+        << names(t, r.groups.groups[g].candidates) << " |\n";
+  out << "\n";
+}
+
+void search_section(std::ostringstream& out, const SearchResult& r) {
+  const SearchOptions& o = r.options;
+  out << "## Search\n\nObjectives: " << memory_label(o.memory) << " and "
+      << (r.proxy_objective ? "the proxy error Σ_l e_o (additive; it ignores error compounding across layers)"
+                            : "the custom objective `" + r.objective_name + "`")
+      << ", both minimized, memory ≤ " << format_budget(o.max_budget()) << " bits.\n\n";
+  if (o.method == SearchMethod::Nsga2) {
+    out << "- Method: NSGA-II (pagmo), " << r.nsga2_genes << " integer genes, population " << o.nsga2.population
+        << ", " << o.nsga2.generations << " generations, seed " << o.nsga2.seed << ", crossover "
+        << format_significant(o.nsga2.crossover, 4) << ", mutation "
+        << format_significant(o.nsga2.mutation > 0 ? o.nsga2.mutation : 1.0 / std::max(1, r.nsga2_genes), 4) << "\n";
+  } else {
+    out << "- Method: exact front by dynamic programming over groups and memory totals\n";
+  }
+  out << "- Searched front: " << r.searched_front.size() << " points";
+  if (r.proxy_objective)
+    out << "; exact front (same space): " << r.exact_front.size() << " points, per-layer exact front: "
+        << r.exact_front_per_layer.size() << " points";
+  out << "\n";
+  if (r.hypervolume)
+    out << "- Hypervolume ratio searched / exact: " << format_fixed(r.hypervolume->ratio, 4)
+        << " (objectives normalized by the exact front's range within the bound, reference point (1.1, 1.1))\n";
+  out << "\n![Pareto front](pareto.svg)\n\n## Uniform baselines\n\n| pair | memory | nominal bits | effective bits | "
+      << (r.proxy_objective ? "proxy error" : "objective") << " |\n| --- | --- | --- | --- | --- |\n";
+  for (const auto& u : r.uniform)
+    out << "| " << u.pair.name() << " | " << format_significant(u.memory, 6) << " | "
+        << format_fixed(u.score.nominal_bits, 4) << " | " << format_fixed(u.score.effective_bits, 4) << " | "
+        << format_fixed(u.error, 4) << " |\n";
+  out << "\n";
+}
+
+void selection_section(std::ostringstream& out, const SearchResult& r) {
+  out << "## Chosen configs\n\nPer budget, the searched-front configs within it with the lowest error (`_0` first); "
+      << "the knee is the front point farthest from the chord between the front's ends (normalized).\n\n"
+      << "| file | role | nominal bits | effective bits | proxy error | objective | pairs |\n"
+      << "| --- | --- | --- | --- | --- | --- | --- |\n";
+  for (const auto& s : r.selected) {
+    ConfigScore score = score_config(r.table, s.point.layer_pairs);
+    std::string role = s.role == "knee" ? "knee" : "≤ " + format_budget(s.budget_bits) + " bits, #" + std::to_string(s.rank);
+    out << "| " << s.file_name << " | " << role << " | " << format_fixed(score.nominal_bits, 4) << " | "
+        << format_fixed(score.effective_bits, 4) << " | " << format_fixed(score.proxy_error, 4) << " | "
+        << format_significant(s.point.error, 6) << " | " << pair_histogram(config_pairs(r.table, s.point)) << " |\n";
+  }
+  for (double budget : r.options.budgets) {
+    bool found = std::any_of(r.selected.begin(), r.selected.end(),
+                             [&](const SelectedConfig& s) { return s.role == "budget" && s.budget_bits == budget; });
+    if (!found) out << "\nNo searched config fits the " << format_budget(budget) << "-bit budget.\n";
+  }
+  out << "\nLayer maps:\n\n";
+  for (const auto& s : r.selected)
+    out << "- `" << s.file_name << "`: " << compact_layer_map(config_pairs(r.table, s.point)) << "\n";
+}
+
+}  // namespace
+
+std::string search_report_markdown(const SearchResult& r) {
+  const SensitivityTable& t = r.table;
+  std::ostringstream out;
+  out << "# KVTuner search report: " << (t.model_name.empty() ? "model" : t.model_name) << "\n\n"
+      << "| | |\n| --- | --- |\n"
+      << "| model | " << t.model_name << " (hash " << t.model_hash << ") |\n"
+      << "| scheme | " << t.scheme << (t.prefill_mode.empty() ? "" : ", " + t.prefill_mode) << " |\n"
+      << "| calibration | hash " << t.calib_hash << ", " << t.num_prompts << " prompts, " << t.num_tokens << " tokens |\n"
+      << "| layers × pairs | " << t.num_layers << " × " << t.pairs.size() << " |\n"
+      << "| sensitivity table | hash " << r.table_hash << (t.tool_version.empty() ? "" : ", written by " + t.tool_version) << " |\n"
+      << "| search | fingerprint " << r.fingerprint << ", kvtuner " << KVT_VERSION << " |\n\n";
+  sensitivity_section(out, t);
+  structure_section(out, r);
+  search_section(out, r);
+  selection_section(out, r);
+  return out.str();
+}
+
+}  // namespace kvt::search

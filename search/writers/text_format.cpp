@@ -1,0 +1,70 @@
+#include "search/writers/text_format.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace kvt::search {
+
+std::string format_fixed(double value, int decimals) {
+  if (std::isnan(value)) return "n/a";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  std::string s = buf;
+  if (s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
+  return s;
+}
+
+std::string format_significant(double value, int digits) {
+  if (std::isnan(value)) return "n/a";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, value);
+  return buf;
+}
+
+std::string xml_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string compact_layer_map(const std::vector<PrecisionPair>& layers) {
+  std::string out;
+  for (size_t i = 0; i < layers.size();) {
+    size_t j = i;
+    while (j + 1 < layers.size() && layers[j + 1] == layers[i]) ++j;
+    if (!out.empty()) out += ' ';
+    out += std::to_string(i);
+    if (j > i) out += "-" + std::to_string(j);
+    out += ":" + layers[i].name();
+    i = j + 1;
+  }
+  return out;
+}
+
+std::string pair_histogram(const std::vector<PrecisionPair>& layers) {
+  std::vector<std::pair<PrecisionPair, int>> counts;
+  for (const auto& p : layers) {
+    auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == p; });
+    if (it == counts.end()) counts.push_back({p, 1});
+    else ++it->second;
+  }
+  std::sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
+    if (a.second != b.second) return a.second > b.second;
+    return a.first < b.first;
+  });
+  std::string out;
+  for (const auto& [pair, count] : counts) out += (out.empty() ? "" : ", ") + pair.name() + "×" + std::to_string(count);
+  return out;
+}
+
+}  // namespace kvt::search
