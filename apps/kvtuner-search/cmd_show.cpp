@@ -14,10 +14,8 @@ void run_show(const interop::ExportRequest& request) {
   // The export context resolves the layer check, scheme and head_dim exactly as `export` does.
   interop::ExportContext c = interop::load_export_context(request);
   const SensitivityTable* table = c.table ? &*c.table : nullptr;
-  interop::BitsSummary searched = interop::summarize_searched(c.config, c.group_size, table);
-  std::string scheme = c.scheme + " from " + c.scheme_source + ", groups of " + std::to_string(c.group_size) +
-                       " elements, head_dim " + std::to_string(c.head_dim) + " " + c.head_dim_source;
-  std::string view = interop::format_config_view(c.config, c.config_path, searched, scheme);
+  interop::BitsSummary searched = interop::summarize_searched(c.config, c.storage, table);
+  std::string view = interop::format_config_view(c.config, c.config_path, searched, interop::scheme_description(c));
   std::fwrite(view.data(), 1, view.size(), stdout);
 }
 

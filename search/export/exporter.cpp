@@ -46,14 +46,27 @@ void resolve_scheme(ExportContext& c) {
   } else {
     c.scheme = "per-token-asym", c.scheme_source = "assumed";
   }
-  // An explicit group size in the scheme parameters wins over the scheme's default.
+  // Scheme parameters (metadata first, then the table) win over the scheme's defaults: either lib/quant's
+  // {"key": {"group_size", "symmetric", ...}, "value": {...}} or one "group_size" / "q_group_size" for both.
   nlohmann::json params = c.config.metadata.value("scheme_params", nlohmann::json::object());
-  if (params.empty() && c.table) params = c.table->scheme_params;
-  int group = std::max(positive_int(params, "group_size"), positive_int(params, "q_group_size"));
-  if (group > 0)
-    c.group_size = group;
-  else
-    c.group_size = c.scheme == "kivi" ? kKiviGroupSize : c.head_dim;  // per-token: one group per head_dim
+  if ((!params.is_object() || params.empty()) && c.table) params = c.table->scheme_params;
+  int default_group = c.scheme == "kivi" ? kKiviGroupSize : c.head_dim;  // per-token: one group per head_dim
+  int shared = std::max(positive_int(params, "group_size"), positive_int(params, "q_group_size"));
+  auto rule_for = [&](const char* tensor) {
+    GroupRule rule{shared > 0 ? shared : default_group, false};
+    if (params.is_object() && params.contains(tensor) && params[tensor].is_object()) {
+      const auto& spec = params[tensor];
+      if (spec.contains("group_size") && spec["group_size"].is_number_integer())  // 0 = head_dim (per-token)
+        rule.group_size = spec["group_size"].get<int>() > 0 ? spec["group_size"].get<int>() : c.head_dim;
+      if (spec.contains("symmetric") && spec["symmetric"].is_boolean()) rule.symmetric = spec["symmetric"].get<bool>();
+    }
+    return rule;
+  };
+  c.storage = {rule_for("key"), rule_for("value")};
+}
+
+std::string rule_text(const GroupRule& rule) {
+  return "groups of " + std::to_string(rule.group_size) + (rule.symmetric ? " (symmetric)" : "");
 }
 
 nlohmann::ordered_json summary_json(const BitsSummary& s) {
@@ -73,7 +86,8 @@ std::string engine_artifact(const ExportContext& c, const std::string& format, c
                  {"layers", c.config.num_layers()},
                  {"per_head", c.config.per_head()},
                  {"scheme", c.scheme},
-                 {"group_size", c.group_size},
+                 {"key_group_size", c.storage.key.group_size},
+                 {"value_group_size", c.storage.value.group_size},
                  {"head_dim", c.head_dim}};
   j["searched"] = summary_json(r.searched);
   j["projections"] = nlohmann::ordered_json::array();
@@ -113,6 +127,11 @@ const std::vector<std::string>& export_formats() {
   static const std::vector<std::string> formats = {"kvtuner-yaml", "json",     "vllm",    "sglang",
                                                    "tensorrt-llm", "llama.cpp", "lmdeploy"};
   return formats;
+}
+
+std::string scheme_description(const ExportContext& c) {
+  return c.scheme + " (" + c.scheme_source + "); K " + rule_text(c.storage.key) + ", V " + rule_text(c.storage.value) +
+         "; head_dim " + std::to_string(c.head_dim) + " (" + c.head_dim_source + ")";
 }
 
 ExportContext load_export_context(const ExportRequest& request) {
@@ -164,7 +183,7 @@ ExportResult run_export(const ExportContext& c, const std::string& format,
                         const std::vector<std::string>& engine_dtypes) {
   ExportResult r;
   const SensitivityTable* table = c.table ? &*c.table : nullptr;
-  r.searched = summarize_searched(c.config, c.group_size, table);
+  r.searched = summarize_searched(c.config, c.storage, table);
   if (format == "kvtuner-yaml") {
     r.artifact = to_kvtuner_yaml(c.config);
     return r;
@@ -196,8 +215,7 @@ ExportResult run_export(const ExportContext& c, const std::string& format,
 std::string format_export_report(const ExportContext& c, const std::string& format, const ExportResult& r) {
   std::string out = "config: " + c.config_path + " (" + std::to_string(c.config.num_layers()) + " layers, " +
                     (c.config.per_head() ? "per-head" : "per-layer") + ")\n";
-  out += "scheme: " + c.scheme + " (" + c.scheme_source + "), group " + std::to_string(c.group_size) +
-         " elements, head_dim " + std::to_string(c.head_dim) + " (" + c.head_dim_source + ")\n";
+  out += "scheme: " + scheme_description(c) + "\n";
   if (c.scheme_source == "assumed" || c.head_dim_source == "assumed")
     out += "note: effective bits use assumed values; record the scheme in the config metadata or pass --model\n";
   out += "\n";

@@ -27,7 +27,7 @@ struct ExportContext {
   std::string config_path;
   std::string scheme;         // "per-token-asym", "kivi", or another name from the metadata
   std::string scheme_source;  // "metadata", "sensitivity table", "file name", "assumed"
-  int group_size = 128;       // elements per scale/zero-point group of kvtuner's quantizer
+  SchemeStorage storage;      // K and V group rules of kvtuner's quantizer under that scheme
   int head_dim = 128;
   std::string head_dim_source;  // "--model", "sensitivity table", "metadata", "assumed"
   std::optional<SensitivityTable> table;
@@ -50,6 +50,9 @@ ExportContext load_export_context(const ExportRequest& request);
 
 ExportResult run_export(const ExportContext& context, const std::string& format,
                         const std::vector<std::string>& engine_dtypes);
+
+// "kivi (file name); K groups of 32, V groups of 32; head_dim 128 (assumed)".
+std::string scheme_description(const ExportContext& context);
 
 // Human-readable report: context line, a bits table (searched and every projection), invocations, notes.
 std::string format_export_report(const ExportContext& context, const std::string& format, const ExportResult& result);

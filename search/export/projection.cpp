@@ -53,11 +53,11 @@ BitsSummary summarize(const ProjectedConfig& config, const SensitivityTable* tab
   return s;
 }
 
-BitsSummary summarize_searched(const KvConfig& config, int group_size, const SensitivityTable* table) {
+BitsSummary summarize_searched(const KvConfig& config, const SchemeStorage& storage, const SensitivityTable* table) {
   if (!config.per_head()) {
     ProjectedConfig stored;
     for (const auto& pair : config.layers)
-      stored.push_back({kvtuner_storage(pair.key_bits, group_size), kvtuner_storage(pair.value_bits, group_size)});
+      stored.push_back({kvtuner_storage(pair.key_bits, storage.key), kvtuner_storage(pair.value_bits, storage.value)});
     return summarize(stored, table);
   }
   BitsSummary s;
@@ -66,13 +66,13 @@ BitsSummary summarize_searched(const KvConfig& config, int group_size, const Sen
   ProjectedConfig per_layer;
   for (const auto& heads : config.heads) {
     for (const auto& pair : heads) {
-      s.effective_bits += (kvtuner_storage(pair.key_bits, group_size).effective_bits +
-                           kvtuner_storage(pair.value_bits, group_size).effective_bits) / 2.0;
+      s.effective_bits += (kvtuner_storage(pair.key_bits, storage.key).effective_bits +
+                           kvtuner_storage(pair.value_bits, storage.value).effective_bits) / 2.0;
       ++count;
       uniform_heads = uniform_heads && pair == heads.front();
     }
-    per_layer.push_back({kvtuner_storage(heads.front().key_bits, group_size),
-                         kvtuner_storage(heads.front().value_bits, group_size)});
+    per_layer.push_back({kvtuner_storage(heads.front().key_bits, storage.key),
+                         kvtuner_storage(heads.front().value_bits, storage.value)});
   }
   s.nominal_bits = config.nominal_bits();
   s.effective_bits /= static_cast<double>(count);

@@ -30,9 +30,12 @@ std::optional<double> layer_proxy_error(const SensitivityTable& table, int layer
 // Bits and proxy error of a projected config; `table` may be null.
 BitsSummary summarize(const ProjectedConfig& config, const SensitivityTable* table);
 
-// The searched config stored by kvtuner's own quantizer (groups of `group_size`). Per-head configs average
+// The searched config stored by kvtuner's own quantizer (its K and V group rules). Per-head configs average
 // over layers × heads; their proxy error needs every layer's heads to share one pair (the table is per layer).
-BitsSummary summarize_searched(const KvConfig& config, int group_size, const SensitivityTable* table);
+BitsSummary summarize_searched(const KvConfig& config, const SchemeStorage& storage, const SensitivityTable* table);
+inline BitsSummary summarize_searched(const KvConfig& config, int group_size, const SensitivityTable* table) {
+  return summarize_searched(config, SchemeStorage::uniform(group_size), table);
+}
 
 // Per-layer pairs an engine has to cover: per-head configs take each layer's largest K and V over heads.
 std::vector<PrecisionPair> covering_layer_pairs(const KvConfig& config);

@@ -6,10 +6,11 @@
 
 namespace kvt::interop {
 
-StorageType kvtuner_storage(int bits, int group_size) {
+StorageType kvtuner_storage(int bits, const GroupRule& rule) {
   if (bits >= 16) return {"bf16", 16, 16.0};
-  // One bf16 scale + one bf16 zero-point (32 bits) shared by `group_size` elements.
-  return {"int" + std::to_string(bits), bits, bits + 32.0 / group_size};
+  // One 16-bit scale (+ one 16-bit zero-point when asymmetric) shared by `group_size` elements.
+  double parameter_bits = rule.symmetric ? 16.0 : 32.0;
+  return {"int" + std::to_string(bits), bits, bits + parameter_bits / rule.group_size};
 }
 
 std::vector<StorageType> engine_dtype_menu(const std::string& engine, int head_dim) {

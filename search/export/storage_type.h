@@ -15,10 +15,24 @@ struct StorageType {
   bool operator==(const StorageType& o) const { return name == o.name; }
 };
 
-// kvtuner's quantizer at `bits` with one (scale, zero) bf16 pair per `group_size` elements:
-// bits + 32 / group_size; 16 bits means unquantized bf16 (no overhead). Per-token-asym: group = head_dim;
-// KIVI: group = 32 (method doc §1.2).
-StorageType kvtuner_storage(int bits, int group_size);
+// How kvtuner's quantizer groups one tensor (K or V): lib/quant's TensorQuantSpec as recorded in
+// scheme_params, reduced to what storage depends on.
+struct GroupRule {
+  int group_size = 128;    // elements sharing one scale (and zero-point)
+  bool symmetric = false;  // symmetric groups store a scale only
+};
+
+struct SchemeStorage {
+  GroupRule key, value;
+  static SchemeStorage uniform(int group_size) { return {{group_size, false}, {group_size, false}}; }
+};
+
+// kvtuner's quantizer at `bits`: bits + 32 / group_size (a 16-bit scale and a 16-bit zero-point per group;
+// + 16 / group_size when symmetric). 16 bits means unquantized bf16 (no overhead). Per-token-asym:
+// group = head_dim; KIVI: group = 32 (method doc §1.2). The full-precision residual window is not counted:
+// it depends on the sequence length (16 · R / T extra bits, peers doc §3.5).
+StorageType kvtuner_storage(int bits, const GroupRule& rule);
+inline StorageType kvtuner_storage(int bits, int group_size) { return kvtuner_storage(bits, GroupRule{group_size, false}); }
 
 // The KV-cache dtypes an engine accepts, in preference order (used to break ties). `head_dim` only matters
 // for lmdeploy (per-head, per-token scale and zero-point). Engines: vllm, sglang, tensorrt-llm, llama.cpp,

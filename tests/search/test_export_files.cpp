@@ -45,7 +45,7 @@ ExportRequest request(const std::string& config, const std::string& format) {
 }
 
 std::string view_of(const ExportContext& c) {
-  BitsSummary s = summarize_searched(c.config, c.group_size, c.table ? &*c.table : nullptr);
+  BitsSummary s = summarize_searched(c.config, c.storage, c.table ? &*c.table : nullptr);
   return format_config_view(c.config, c.config_path, s, c.scheme);
 }
 
@@ -60,7 +60,8 @@ TEST_CASE("official Llama-3.1-8B kivi KVTuner4_1 shows 3.25 bits", "[search][exp
   CHECK(c.config.nominal_bits() == 3.25);
   CHECK(c.scheme == "kivi");
   CHECK(c.scheme_source == "file name");
-  CHECK(c.group_size == 32);
+  CHECK(c.storage.key.group_size == 32);
+  CHECK(c.storage.value.group_size == 32);
   std::string view = view_of(c);
   CHECK_THAT(view, Catch::Contains("average bits: 3.2500"));
   CHECK_THAT(view, Catch::Contains("pairs: K8V4 x2, KV4 x6, K4V2 x20, KV2 x4"));  // method doc §4.5 histogram
@@ -244,13 +245,27 @@ TEST_CASE("scheme and head_dim fall back to documented assumptions", "[search][e
   CHECK(c.scheme == "per-token-asym");
   CHECK(c.scheme_source == "assumed");
   CHECK(c.head_dim_source == "assumed");
-  CHECK(c.group_size == 128);
+  CHECK(c.storage.key.group_size == 128);
   CHECK_THAT(format_export_report(c, "lmdeploy", run_export(c, "lmdeploy", {})),
              Catch::Contains("note: effective bits use assumed values"));
   kvt::KvConfig with_params = kvt::test::config_of({"KV4"});
   with_params.metadata = {{"scheme", "custom"}, {"scheme_params", {{"group_size", 64}}}, {"head_dim", 96}};
   c = load_export_context(request(dir.write("p.yaml", kvt::to_kvtuner_yaml(with_params)), "lmdeploy"));
-  CHECK(c.group_size == 64);
+  CHECK(c.storage.key.group_size == 64);
+  CHECK(c.storage.value.group_size == 64);
   CHECK(c.head_dim == 96);
   CHECK(c.head_dim_source == "metadata");
+  // lib/quant's scheme_params layout: per-tensor specs; group 0 means head_dim, symmetric halves the overhead.
+  with_params.metadata = {{"scheme", "custom"},
+                          {"head_dim", 64},
+                          {"scheme_params", {{"key", {{"axis", "per-channel"}, {"group_size", 16}, {"symmetric", true}}},
+                                             {"value", {{"axis", "per-token"}, {"group_size", 0}}}}}};
+  c = load_export_context(request(dir.write("q.yaml", kvt::to_kvtuner_yaml(with_params)), "json"));
+  CHECK(c.storage.key.group_size == 16);
+  CHECK(c.storage.key.symmetric);
+  CHECK(c.storage.value.group_size == 64);
+  CHECK_FALSE(c.storage.value.symmetric);
+  // KV4: K 4 + 16/16 = 5, V 4 + 32/64 = 4.5 → 4.75.
+  CHECK(run_export(c, "json", {}).searched.effective_bits == Approx(4.75));
+  CHECK(scheme_description(c) == "custom (metadata); K groups of 16 (symmetric), V groups of 64; head_dim 64 (metadata)");
 }

@@ -15,6 +15,7 @@ TEST_CASE("kvtuner storage: codes plus a bf16 scale and zero per group", "[searc
   CHECK(kvtuner_storage(16, 32).effective_bits == 16.0);          // unquantized: no scales
   CHECK(kvtuner_storage(16, 32).name == "bf16");
   CHECK(kvtuner_storage(4, 128).name == "int4");
+  CHECK(kvtuner_storage(4, GroupRule{32, true}).effective_bits == Approx(4.5));  // symmetric: scale only
 }
 
 TEST_CASE("engine dtype menus follow the block conventions", "[search][export]") {
