@@ -1,0 +1,125 @@
+#include "calibration/profiler/profiler.h"
+
+#include <algorithm>
+
+#include "calibration/profiler/layer_profiler.h"
+#include "lib/core/error.h"
+#include "lib/core/log.h"
+#include "lib/quant/storage.h"
+#include "lib/quant/uniform_quantizer.h"
+
+namespace kvt::profile {
+
+namespace {
+
+std::string base_name(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+void validate_profile_options(const model::ModelConfig& config, const std::vector<std::vector<int64_t>>& prompts,
+                              const ProfileOptions& options) {
+  options.scheme.validate(config.head_dim);
+  if (options.pairs.empty()) throw InputError("profile: no candidate pairs (--bits / --pairs)", 420);
+  for (const PrecisionPair& p : options.pairs) {
+    quant::check_quant_bits(p.key_bits, options.scheme.key.symmetric);
+    quant::check_quant_bits(p.value_bits, options.scheme.value.symmetric);
+  }
+  if (options.prefill_tokens < 0)
+    throw InputError("--prefill-len: must be >= 0, got " + std::to_string(options.prefill_tokens), 422);
+  if (options.chunk_rows <= 0) throw InputError("profile: chunk rows must be positive", 422);
+  if (prompts.empty()) throw InputError("profile: the calibration set holds no prompts", 423);
+  if (options.prefill == quant::PrefillMode::FullPrecision) {
+    bool any_decode = std::any_of(prompts.begin(), prompts.end(),
+                                  [&](const auto& p) { return int64_t(p.size()) > options.prefill_tokens; });
+    if (!any_decode)
+      throw InputError("--prefill-len " + std::to_string(options.prefill_tokens) +
+                           ": every calibration prompt is at most this long, so prefill-fp leaves no decode position "
+                           "to measure (lower --prefill-len or use --prefill quantized)",
+                       424);
+  }
+}
+
+std::vector<double> effective_bits_per_pair(const quant::QuantScheme& scheme, const std::vector<PrecisionPair>& pairs,
+                                            const std::vector<std::vector<int64_t>>& prompts, int kv_heads, int head_dim) {
+  std::vector<double> bits;
+  for (const PrecisionPair& pair : pairs) {
+    double total_bytes = 0, elements = 0;
+    for (const auto& p : prompts) {
+      quant::PairStorage s = quant::pair_storage(scheme, pair, int64_t(p.size()), kv_heads, head_dim);
+      total_bytes += s.total_bytes();
+      elements += double(s.key.elements + s.value.elements);
+    }
+    bits.push_back(elements > 0 ? 8.0 * total_bytes / elements : 0.0);
+  }
+  return bits;
+}
+
+SensitivityTable profile_model(const model::Model& model, const std::vector<std::vector<int64_t>>& prompts,
+                               const std::string& calib_hash, const ProfileOptions& options) {
+  const model::ModelConfig& config = model.config();
+  validate_profile_options(config, prompts, options);
+  std::vector<LayerProfiler> layers;
+  for (int l = 0; l < config.num_layers; ++l)
+    layers.emplace_back(options.scheme, options.pairs, config.num_kv_heads, config.head_dim, config.sliding_window,
+                        options.chunk_rows);
+
+  Progress progress("profile", size_t(config.num_layers) * prompts.size());
+  size_t done = 0;
+  model::ForwardHooks hooks;
+  hooks.skip_lm_head = true;
+  hooks.on_capture = [&](const model::AttentionInputs& in, const at::Tensor& /*attention_output*/) {
+    quant::DecodeState state{std::min<int64_t>(options.prefill_tokens, in.q.size(1)), options.prefill};
+    layers[size_t(in.layer)].add_prompt(in.q, in.k, in.v, state);
+    progress.update(++done, "layer " + std::to_string(in.layer + 1) + "/" + std::to_string(config.num_layers));
+  };
+  model::forward(model, prompts, options.forward, hooks);
+  progress.finish();
+  if (!layers.empty() && layers[0].evaluated_prompts() < int(prompts.size()))
+    log_warning("profile: " + std::to_string(int(prompts.size()) - layers[0].evaluated_prompts()) +
+                " calibration prompt(s) are no longer than --prefill-len " + std::to_string(options.prefill_tokens) +
+                " and contribute only e_k/e_v (no decode position under prefill-fp)");
+
+  SensitivityTable t;
+  t.tool_version = KVT_VERSION;
+  t.model_path = model.directory();
+  t.model_name = base_name(model.directory());
+  t.model_hash = model.hash();
+  t.calib_hash = calib_hash;
+  t.scheme = options.scheme.name;
+  t.scheme_params = quant::scheme_params_json(options.scheme);
+  t.scheme_params["prefill_tokens"] = options.prefill_tokens;
+  t.prefill_mode = quant::prefill_mode_name(options.prefill);
+  t.num_layers = config.num_layers;
+  t.num_kv_heads = config.num_kv_heads;
+  t.head_dim = config.head_dim;
+  t.num_prompts = int(prompts.size());
+  for (const auto& p : prompts) t.num_tokens += (long long)p.size();
+  t.pairs = options.pairs;
+  for (const LayerProfiler& layer : layers) {
+    KVT_ASSERT(layer.prompts() == int(prompts.size()), "the forward did not capture every prompt of every layer");
+    std::vector<double> e_o, e_k, e_v, e_a;
+    std::vector<std::vector<double>> per_head;
+    for (const PairErrors& e : layer.result()) {
+      e_o.push_back(e.e_o);
+      e_k.push_back(e.e_k);
+      e_v.push_back(e.e_v);
+      e_a.push_back(e.e_a);
+      per_head.push_back(e.e_o_per_head);
+    }
+    t.e_o.push_back(e_o);
+    t.e_k.push_back(e_k);
+    t.e_v.push_back(e_v);
+    t.e_a.push_back(e_a);
+    t.e_o_per_head.push_back(per_head);
+  }
+  t.effective_bits = effective_bits_per_pair(options.scheme, options.pairs, prompts, config.num_kv_heads, config.head_dim);
+  t.kv_elements_per_token_per_layer = 2.0 * config.num_kv_heads * config.head_dim;
+  t.validate("profile of " + model.directory());
+  return t;
+}
+
+}  // namespace kvt::profile

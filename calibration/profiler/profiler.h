@@ -1,0 +1,44 @@
+// The sensitivity profiler: one full-precision forward over the calibration prompts; every layer's captured
+// q/k/v goes through a LayerProfiler while the forward moves on (no error carried between layers: each layer
+// sees clean inputs, as in KVTuner §3.2). Output: a SensitivityTable with its provenance.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lib/core/precision.h"
+#include "lib/core/sensitivity_table.h"
+#include "lib/model/forward.h"
+#include "lib/model/model.h"
+#include "lib/quant/quant_spec.h"
+#include "lib/quant/quantized_attention.h"
+#include "lib/quant/streaming_quantizer.h"
+
+namespace kvt::profile {
+
+struct ProfileOptions {
+  quant::QuantScheme scheme;                                  // e.g. quant::lookup_scheme("kivi")
+  std::vector<PrecisionPair> pairs = default_candidate_pairs();
+  quant::PrefillMode prefill = quant::PrefillMode::FullPrecision;
+  // Tokens at the start of each prompt treated as its prefill; the rest are decode steps (teacher-forced).
+  // 0 = the cache is filled token by token from the start (both prefill modes then coincide).
+  int64_t prefill_tokens = 0;
+  model::ForwardOptions forward;
+  int64_t chunk_rows = quant::kDefaultChunkRows;
+};
+
+// Checks options against the model before any forward work. @throws InputError / UnsupportedError.
+void validate_profile_options(const model::ModelConfig& config, const std::vector<std::vector<int64_t>>& prompts,
+                              const ProfileOptions& options);
+
+// Runs the profile. `calib_hash` identifies the tokenized calibration set in the table.
+// Progress goes to stderr (kvt::Progress). @throws as validate_profile_options and model::forward.
+SensitivityTable profile_model(const model::Model& model, const std::vector<std::vector<int64_t>>& prompts,
+                               const std::string& calib_hash, const ProfileOptions& options);
+
+// Effective bits per element of each pair (K and V together, codes + 16-bit scales/zero-points + residual),
+// over the calibration prompts' lengths.
+std::vector<double> effective_bits_per_pair(const quant::QuantScheme& scheme, const std::vector<PrecisionPair>& pairs,
+                                            const std::vector<std::vector<int64_t>>& prompts, int kv_heads, int head_dim);
+
+}  // namespace kvt::profile

@@ -1,0 +1,23 @@
+// A sensitivity table belongs to one model and one quantization scheme. Commands that consume a table
+// (search, run, evaluate) call this before using it. No LibTorch needed.
+#pragma once
+#include <string>
+
+#include "lib/core/sensitivity_table.h"
+#include "lib/quant/quant_spec.h"
+
+namespace kvt::profile {
+
+// @throws InputError naming `source` when the table's model_hash differs from `model_hash`, or its scheme
+// (name and key/value parameters) differs from `scheme`.
+void check_table_compatible(const SensitivityTable& table, const std::string& model_hash,
+                            const quant::QuantScheme& scheme, const std::string& source);
+
+// The same with a registered scheme name (per-token-asym, kivi). @throws UnsupportedError for an unknown name.
+void check_table_compatible(const SensitivityTable& table, const std::string& model_hash, const std::string& scheme_name,
+                            const std::string& source);
+
+// The table's scheme rebuilt from its recorded name and parameters. @throws InputError naming `source`.
+quant::QuantScheme table_scheme(const SensitivityTable& table, const std::string& source);
+
+}  // namespace kvt::profile
