@@ -99,6 +99,9 @@ std::string Tokenizer::decode(const std::vector<int64_t>& ids, bool skip_special
   const Pipeline& p = *pipeline_;
   std::vector<std::string> tokens;
   tokens.reserve(ids.size());
+  // Added tokens are text, not byte-level spellings: spell them so the ByteLevel decoder gives them back
+  // unchanged (transformers.js likewise keeps added tokens out of the byte mapping).
+  const bool byte_level = p.decoder.has_byte_level();
   for (size_t i = 0; i < ids.size(); ++i) {
     int64_t id = ids[i];
     if (id < 0 || size_t(id) >= p.vocab_size)
@@ -107,7 +110,8 @@ std::string Tokenizer::decode(const std::vector<int64_t>& ids, bool skip_special
                        kErrTokenIdRange);
     auto added = p.added_by_id.find(int32_t(id));
     if (added != p.added_by_id.end()) {
-      if (!(skip_special && added->second->special)) tokens.push_back(added->second->content);
+      const std::string& content = added->second->content;
+      if (!(skip_special && added->second->special)) tokens.push_back(byte_level ? bytes_to_unicode_text(content) : content);
       continue;
     }
     const std::string* token = p.model->id_to_token(int32_t(id));

@@ -166,6 +166,11 @@ class Decoder {
   };
   void add(Step step) { steps_.push_back(std::move(step)); }
   bool empty() const { return steps_.empty(); }
+  bool has_byte_level() const {
+    for (const Step& step : steps_)
+      if (step.kind == Kind::kByteLevel) return true;
+    return false;
+  }
   std::string decode(std::vector<std::string> tokens) const;
 
  private:
