@@ -1,0 +1,168 @@
+// run_search end to end on tables, and the files it writes: YAML round trip, determinism, plot/report content.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "lib/core/error.h"
+#include "lib/core/kv_config.h"
+#include "search/dp_front.h"
+#include "search/search_outputs.h"
+#include "search/writers/config_yaml.h"
+#include "search/writers/front_csv.h"
+#include "search/writers/heatmap_svg.h"
+#include "search/writers/pareto_svg.h"
+#include "search/writers/report_md.h"
+#include "tests/search/synthetic_table.h"
+
+using namespace kvt;
+using namespace kvt::search;
+namespace fs = std::filesystem;
+
+namespace {
+
+SearchOptions fast_options() {
+  SearchOptions o;
+  o.nsga2.population = 24;
+  o.nsga2.generations = 30;
+  o.nsga2.seed = 11;
+  return o;
+}
+
+size_t count(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+  return n;
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("Exact method picks the DP optimum within each budget", "[search]") {
+  SensitivityTable t = test::synthetic_table(20, 8);
+  SearchOptions o = fast_options();
+  o.method = SearchMethod::Exact;
+  o.group.enabled = false;
+  SearchResult r = run_search(t, o);
+  ParetoFront within4 = truncate_front(r.exact_front, 4.0);
+  REQUIRE(!r.selected.empty());
+  CHECK(r.selected[0].file_name == "Synthetic-20L_pertoken_KVTuner4_0.yaml");
+  CHECK(r.selected[0].point.error == within4.back().error);
+  CHECK(r.hypervolume->ratio == Approx(1.0));
+  CHECK(r.exact_front.size() == r.exact_front_per_layer.size());  // ungrouped: the same space
+  CHECK(r.uniform.size() == 5);
+  CHECK(r.uniform[2].pair.name() == "KV4");
+  CHECK(r.uniform[2].score.nominal_bits == 4.0);
+}
+
+TEST_CASE("Selected configs round-trip through the KVTuner YAML", "[search]") {
+  SensitivityTable t = test::synthetic_table(16, 2);
+  SearchResult r = run_search(t, fast_options());
+  REQUIRE(r.selected.size() >= 2);
+  for (const auto& s : r.selected) {
+    std::string yaml = selected_config_yaml(r, s);
+    KvConfig back = parse_kv_config_yaml(yaml, s.file_name, 16);
+    REQUIRE(back.layers.size() == 16);
+    for (size_t l = 0; l < 16; ++l) CHECK(back.layers[l] == t.pairs[s.point.layer_pairs[l]]);
+    ConfigScore score = score_config(t, s.point.layer_pairs);
+    CHECK(back.nominal_bits() == score.nominal_bits);
+    CHECK(back.metadata.at("proxy_error").get<double>() == score.proxy_error);
+    CHECK(back.metadata.at("effective_bits").get<double>() == score.effective_bits);
+    CHECK(back.metadata.at("provenance").at("nsga2").at("seed") == 11);
+    CHECK(back.metadata.at("selection").at("role") == s.role);
+    // Without metadata the text is exactly the official layout.
+    CHECK(to_kvtuner_yaml(back, false).rfind("0:\n  nbits_key: ", 0) == 0);
+  }
+}
+
+TEST_CASE("A custom objective drives NSGA-II and is recorded", "[search]") {
+  SensitivityTable t = test::synthetic_table(10, 3);
+  SearchHooks hooks;
+  hooks.objective_name = "double-proxy";
+  hooks.objective = [&](const std::vector<PrecisionPair>& config) {
+    double e = 0;
+    for (size_t l = 0; l < config.size(); ++l) e += 2 * t.e_o[l][t.pair_index(config[l])];
+    return e;
+  };
+  SearchResult r = run_search(t, fast_options(), hooks);
+  CHECK_FALSE(r.hypervolume.has_value());
+  CHECK(r.objective_name == "double-proxy");
+  for (const auto& p : r.searched_front) CHECK(p.error == Approx(2 * score_config(t, p.layer_pairs).proxy_error));
+  for (const auto& u : r.uniform) CHECK(u.error == Approx(2 * u.score.proxy_error));
+  CHECK(front_csv(r).find("exact,") == std::string::npos);  // the proxy's fronts are not comparable
+
+  SearchOptions exact = fast_options();
+  exact.method = SearchMethod::Exact;
+  REQUIRE_THROWS_WITH(run_search(t, exact, hooks), Catch::Contains("--method exact"));
+}
+
+TEST_CASE("Search outputs are deterministic and complete", "[search]") {
+  SensitivityTable t = test::synthetic_table(24, 5);
+  SearchResult a = run_search(t, fast_options());
+  SearchResult b = run_search(t, fast_options());
+  CHECK(front_csv(a) == front_csv(b));
+  CHECK(pareto_front_svg(a) == pareto_front_svg(b));
+  CHECK(search_report_markdown(a) == search_report_markdown(b));
+
+  std::string csv = front_csv(a);
+  CHECK(csv.rfind("source,index,memory,nominal_bits,effective_bits,proxy_error,objective_error,config\n", 0) == 0);
+  CHECK(count(csv, "\n") == 1 + a.searched_front.size() + a.exact_front.size() + a.exact_front_per_layer.size());
+
+  std::string svg = pareto_front_svg(a);
+  for (const char* label : {"searched front (NSGA-II)", "exact front (groups)", "exact front (per layer)",
+                            "uniform configs", "chosen configs", ">KV8<", ">K8V4<", ">KV4<", ">K4V2<", ">KV2<",
+                            "nominal bits per KV element", "proxy error"})
+    CHECK(svg.find(label) != std::string::npos);
+  CHECK(count(svg, "<circle") >= a.searched_front.size());
+
+  std::string md = search_report_markdown(a);
+  CHECK(md.find("## Groups") != std::string::npos);
+  CHECK(count(md, "\n| ") >= a.groups.groups.size());
+  CHECK(md.find("Hypervolume ratio searched / exact") != std::string::npos);
+  for (const auto& s : a.selected) CHECK(md.find(s.file_name) != std::string::npos);
+
+  fs::path dir = fs::temp_directory_path() / ("kvt_search_out_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  SearchOptions o = fast_options();
+  write_search_outputs(a, o, (dir / "a").string());
+  write_search_outputs(b, o, (dir / "b").string());
+  for (const auto& entry : fs::directory_iterator(dir / "a"))
+    CHECK(slurp(entry.path()) == slurp(dir / "b" / entry.path().filename()));
+  REQUIRE_THROWS_WITH(write_search_outputs(a, o, (dir / "a").string()), Catch::Contains("--force"));
+  o.force = true;
+  CHECK_NOTHROW(write_search_outputs(a, o, (dir / "a").string()));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("Sensitivity heatmap shows every layer and pair", "[search]") {
+  SensitivityTable t = test::synthetic_table(6, 1);
+  std::string svg = sensitivity_heatmap_svg(t);
+  CHECK(svg.rfind("<svg", 0) == 0);
+  CHECK(count(svg, "<rect") == 1 + 6 * 9 + 64 + 1);  // background, cells, colour bar steps, bar frame
+  for (const auto& p : t.pairs) CHECK(svg.find(">" + p.name() + "<") != std::string::npos);
+  t.e_o[0].pop_back();
+  REQUIRE_THROWS_AS(sensitivity_heatmap_svg(t), InputError);
+}
+
+TEST_CASE("Search options are validated up front", "[search]") {
+  SensitivityTable t = test::synthetic_table(6, 1);
+  auto fails = [&](SearchOptions o, const std::string& text) {
+    REQUIRE_THROWS_WITH(run_search(t, o), Catch::Contains(text));
+  };
+  SearchOptions o = fast_options();
+  { auto b = o; b.budgets = {}; fails(b, "--budgets: the list is empty"); }
+  { auto b = o; b.budgets = {4, 4}; fails(b, "4 is listed twice"); }
+  { auto b = o; b.budgets = {0.5}; fails(b, "0.5 is outside 1..16"); }
+  { auto b = o; b.configs_per_budget = 0; fails(b, "--per-budget 0"); }
+  { auto b = o; b.nsga2.population = 30; fails(b, "--pop 30"); }
+  { auto b = o; b.memory = MemoryMeasure::Bytes; t.kv_elements_per_token_per_layer = 0;
+    REQUIRE_THROWS_WITH(run_search(t, b), Catch::Contains("kv_elements_per_token_per_layer")); }
+}
