@@ -38,7 +38,8 @@ void run_export(const ExportOptions& opt) {
 
 void register_export(CLI::App& app) {
   auto opt = std::make_shared<ExportOptions>();
-  auto* cmd = app.add_subcommand("export", "Write a config for a deployment engine and report what its projection loses");
+  auto* cmd =
+      app.add_subcommand("export", "Write a config for a deployment engine and report what its projection loses");
   cmd->add_option("--config", opt->request.config_path, "Config: KVTuner YAML (per-layer or per-head) or kvtuner JSON")
       ->required();
   std::string formats;

@@ -36,7 +36,8 @@ std::string normalize_line_endings(const std::string& text) {
 bool is_decimal_integer(const std::string& s) {
   size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
   if (i >= s.size() || s.size() - i > 9) return false;
-  return std::all_of(s.begin() + static_cast<long>(i), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return std::all_of(s.begin() + static_cast<long>(i), s.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
 }
 
 // A plain (unquoted) YAML scalar holding a decimal integer; quoted "4" is a string to yaml.safe_load.

@@ -58,8 +58,8 @@ std::string format_config_view(const KvConfig& config, const std::string& source
                                        : std::string("per-layer")) +
                     ")\n";
   char line[512];
-  std::snprintf(line, sizeof line, groups.empty() ? "%5s %5s %5s  %s\n" : "%5s %5s %5s  %-6s group\n", "layer", "K", "V",
-                "pair");
+  std::snprintf(line, sizeof line, groups.empty() ? "%5s %5s %5s  %s\n" : "%5s %5s %5s  %-6s group\n", "layer", "K",
+                "V", "pair");
   out += line;
   double key_sum = 0, value_sum = 0;
   for (size_t l = 0; l < config.num_layers(); ++l) {

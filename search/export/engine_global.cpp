@@ -18,8 +18,8 @@ std::string bits_text(double bits) {
 
 std::string no_fit_note(const std::string& engine, const LayerStorage& chosen, double budget) {
   return "no " + engine + " setting fits in the searched config's " + bits_text(budget) +
-         " effective bits/element; using the cheapest (" + bits_text((chosen.key.effective_bits + chosen.value.effective_bits) / 2) +
-         ")";
+         " effective bits/element; using the cheapest (" +
+         bits_text((chosen.key.effective_bits + chosen.value.effective_bits) / 2) + ")";
 }
 
 // A tensor's per-layer types as ik_llama.cpp can express them: a body type with optional first-N and
@@ -82,8 +82,8 @@ std::optional<EngineProjection> project_ik_llama(const EngineInput& input, const
   EngineProjection p;
   p.label = "ik_llama.cpp";
   for (size_t l = 0; l < key_types.size(); ++l) p.layers.push_back({key_types[l], value_types[l]});
-  p.invocation = "-ctk " + key_shape->body.name + " -ctv " + value_shape->body.name + first_last_flags("k", *key_shape) +
-                 first_last_flags("v", *value_shape);
+  p.invocation = "-ctk " + key_shape->body.name + " -ctv " + value_shape->body.name +
+                 first_last_flags("k", *key_shape) + first_last_flags("v", *value_shape);
   p.settings["cache_type_k"] = key_shape->body.name;
   p.settings["cache_type_v"] = value_shape->body.name;
   auto add = [&p](const char* key, const std::optional<std::pair<StorageType, int>>& run) {

@@ -36,7 +36,8 @@ bool all_same(const std::vector<std::string>& names) {
 
 std::vector<EngineProjection> project_vllm(const EngineInput& input) {
   // "auto" (the model dtype) is always available: it is what a skipped layer runs.
-  std::vector<StorageType> menu = restrict_menu(engine_dtype_menu("vllm", input.head_dim), input.allowed_dtypes, "vllm");
+  std::vector<StorageType> menu =
+      restrict_menu(engine_dtype_menu("vllm", input.head_dim), input.allowed_dtypes, "vllm");
   StorageType unquantized{"auto", 16, 16.0};
   std::vector<EngineProjection> options;
   for (const auto& quantized : menu) {

@@ -115,7 +115,8 @@ std::string fixed(double v, const char* format = "%.4f") {
 
 std::string report_row(const std::string& label, const BitsSummary& s) {
   char buf[160];
-  std::string proxy = s.proxy_error ? fixed(*s.proxy_error, "%.6g") : (s.proxy_note == "no --sensitivity table" ? "-" : "n/a");
+  std::string proxy =
+      s.proxy_error ? fixed(*s.proxy_error, "%.6g") : (s.proxy_note == "no --sensitivity table" ? "-" : "n/a");
   std::snprintf(buf, sizeof buf, "%-16s %8.4f %10.4f %12s\n", label.c_str(), s.nominal_bits, s.effective_bits,
                 proxy.c_str());
   return buf;

@@ -32,7 +32,9 @@ struct SchemeStorage {
 // group = head_dim; KIVI: group = 32 (method doc §1.2). The full-precision residual window is not counted:
 // it depends on the sequence length (16 · R / T extra bits, peers doc §3.5).
 StorageType kvtuner_storage(int bits, const GroupRule& rule);
-inline StorageType kvtuner_storage(int bits, int group_size) { return kvtuner_storage(bits, GroupRule{group_size, false}); }
+inline StorageType kvtuner_storage(int bits, int group_size) {
+  return kvtuner_storage(bits, GroupRule{group_size, false});
+}
 
 // The KV-cache dtypes an engine accepts, in preference order (used to break ties). `head_dim` only matters
 // for lmdeploy (per-head, per-token scale and zero-point). Engines: vllm, sglang, tensorrt-llm, llama.cpp,

@@ -106,8 +106,8 @@ TEST_CASE("export writes files, refuses to overwrite, and streams without --out"
 
 TEST_CASE("bad input exits non-zero with a one-line error", "[apps][export][show]") {
   Workspace ws;
-  std::string duplicate = ws.write("dup.yaml",
-                                   "0:\r\n  nbits_key: 2\r\n  nbits_value: 2\r\n0:\r\n  nbits_key: 4\r\n  nbits_value: 4\r\n");
+  std::string duplicate =
+      ws.write("dup.yaml", "0:\r\n  nbits_key: 2\r\n  nbits_value: 2\r\n0:\r\n  nbits_key: 4\r\n  nbits_value: 4\r\n");
   Run a = ws.run("show --config " + duplicate);
   CHECK(a.exit_code == 2);
   CHECK_THAT(a.err, Catch::Contains("[kvt.input.810]") && Catch::Contains("dup.yaml: layer 0 appears more than once"));

@@ -118,7 +118,8 @@ TEST_CASE("kvtuner-yaml and json exports read back to the same config", "[search
 TEST_CASE("engine export: artifact and report carry searched and projected bits and proxy error", "[search][export]") {
   TempDir dir("engine");
   // KIVI, 3 layers: KV2, K8V4, K4V2. vllm needs 2, 8, 4 → fp8 everywhere (8.0) beats nvfp4/auto/nvfp4 (8.33).
-  std::string path = dir.write("tiny_kivi_KVTuner4_0.yaml", kvt::to_kvtuner_yaml(kvt::test::config_of({"KV2", "K8V4", "K4V2"})));
+  std::string path =
+      dir.write("tiny_kivi_KVTuner4_0.yaml", kvt::to_kvtuner_yaml(kvt::test::config_of({"KV2", "K8V4", "K4V2"})));
   auto table = kvt::test::table_of({"KV8", "K8V4", "KV4", "K4V2", "KV2"}, {{0.01, 0.02, 0.04, 0.08, 0.16},
                                                                           {0.1, 0.2, 0.4, 0.8, 1.6},
                                                                           {1, 2, 4, 8, 16}});
@@ -234,7 +235,8 @@ TEST_CASE("export context errors name the file or option", "[search][export]") {
   REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("num_hidden_layers is 2.5, expected a positive integer"));
   dir.write("m/config.json", "{");
   REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json: not valid JSON"));
-  dir.write("m/config.json", R"({"num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "head_dim": 32})");
+  dir.write("m/config.json",
+            R"({"num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "head_dim": 32})");
   CHECK(load_export_context(r).head_dim == 32);
 }
 
@@ -258,8 +260,9 @@ TEST_CASE("scheme and head_dim fall back to documented assumptions", "[search][e
   // lib/quant's scheme_params layout: per-tensor specs; group 0 means head_dim, symmetric halves the overhead.
   with_params.metadata = {{"scheme", "custom"},
                           {"head_dim", 64},
-                          {"scheme_params", {{"key", {{"axis", "per-channel"}, {"group_size", 16}, {"symmetric", true}}},
-                                             {"value", {{"axis", "per-token"}, {"group_size", 0}}}}}};
+                          {"scheme_params",
+                           {{"key", {{"axis", "per-channel"}, {"group_size", 16}, {"symmetric", true}}},
+                            {"value", {{"axis", "per-token"}, {"group_size", 0}}}}}};
   c = load_export_context(request(dir.write("q.yaml", kvt::to_kvtuner_yaml(with_params)), "json"));
   CHECK(c.storage.key.group_size == 16);
   CHECK(c.storage.key.symmetric);
@@ -267,5 +270,6 @@ TEST_CASE("scheme and head_dim fall back to documented assumptions", "[search][e
   CHECK_FALSE(c.storage.value.symmetric);
   // KV4: K 4 + 16/16 = 5, V 4 + 32/64 = 4.5 → 4.75.
   CHECK(run_export(c, "json", {}).searched.effective_bits == Approx(4.75));
-  CHECK(scheme_description(c) == "custom (metadata); K groups of 16 (symmetric), V groups of 64; head_dim 64 (metadata)");
+  CHECK(scheme_description(c) ==
+        "custom (metadata); K groups of 16 (symmetric), V groups of 64; head_dim 64 (metadata)");
 }

@@ -44,8 +44,9 @@ TEST_CASE("restrict_menu keeps the engine's order and rejects unknown dtypes", "
   CHECK(kept[0].name == "fp8");
   CHECK(kept[1].name == "auto");
   CHECK(restrict_menu(menu, {}, "tensorrt-llm").size() == menu.size());
-  REQUIRE_THROWS_WITH(restrict_menu(menu, {"int4"}, "tensorrt-llm"),
-                      Catch::Contains("--engine-dtypes: 'int4' is not a tensorrt-llm KV-cache dtype (fp8, nvfp4, auto)"));
+  REQUIRE_THROWS_WITH(
+      restrict_menu(menu, {"int4"}, "tensorrt-llm"),
+      Catch::Contains("--engine-dtypes: 'int4' is not a tensorrt-llm KV-cache dtype (fp8, nvfp4, auto)"));
 }
 
 TEST_CASE("layer range strings", "[search][export]") {
