@@ -10,5 +10,6 @@ void register_inspect(CLI::App& app);
 void register_show(CLI::App& app);
 void register_export(CLI::App& app);
 void register_search(CLI::App& app);
+void register_tokenize(CLI::App& app);
 
 }  // namespace kvt::app
