@@ -107,6 +107,9 @@ std::vector<std::string> read_directory(const fs::path& dir) {
 
 std::vector<std::string> apply_template(std::vector<std::string> documents, const std::string& template_path) {
   const std::string placeholder = "{text}";
+  std::error_code ec;
+  if (!fs::is_regular_file(template_path, ec))
+    throw InputError("--calib-template " + template_path + ": does not exist or is not a file", kErrCalibPath);
   std::string pattern = read_file(template_path);
   // A template file's final newline is an editor artefact, not part of the prompt.
   if (!pattern.empty() && pattern.back() == '\n') pattern.pop_back();

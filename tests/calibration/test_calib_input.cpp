@@ -130,6 +130,9 @@ TEST_CASE("a few-shot template wraps every document", "[calibration]") {
   options.template_path = dir.write("t.txt", "Q: 1+1?\nA: 2\n\nQ: {text}\nA:\n");
   auto set = kvt::calib::load_calibration(path, tok, options, 0);
   CHECK(set.prompts == std::vector<Ids>{tok.encode("Q: 1+1?\nA: 2\n\nQ: x\nA:", true), tok.encode("Q: 1+1?\nA: 2\n\nQ: y\nA:", true)});
+  options.template_path = dir.file("missing-template.txt");
+  CHECK_THAT(error_of([&] { kvt::calib::load_calibration(path, tok, options, 0); }),
+             Catch::Contains("[kvt.input.720]") && Catch::Contains("missing-template.txt"));
   options.template_path = dir.write("bad.txt", "no placeholder");
   CHECK_THAT(error_of([&] { kvt::calib::load_calibration(path, tok, options, 0); }),
              Catch::Contains("[kvt.input.726]") && Catch::Contains("bad.txt"));
