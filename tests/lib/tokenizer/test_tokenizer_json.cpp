@@ -4,6 +4,7 @@
 
 #include <map>
 #include <random>
+#include <thread>
 
 #include "lib/core/error.h"
 #include "lib/tokenizer/tokenizer.h"
@@ -269,4 +270,26 @@ TEST_CASE("byte-level decoding restores bytes and replaces partial characters", 
   REQUIRE(partial.size() == 3);
   CHECK(tok.decode({partial[0], partial[1]}) == "\xEF\xBF\xBD");             // one maximal subpart
   CHECK(tok.decode({partial[0], 'x', partial[1]}) == "\xEF\xBF\xBDx\xEF\xBF\xBD");
+}
+
+TEST_CASE("encode is thread-safe: concurrent calls give the single-threaded ids", "[lib][tokenizer]") {
+  TempDir dir;
+  auto tok = Tokenizer::load(kvt::test::write_tokenizer(
+      dir, kvt::test::byte_level_tokenizer_json({{"t", "h"}, {"th", "e"}, {" ", "the"}, {"e", "r"}, {"i", "n"}})));
+  std::vector<std::string> texts;
+  for (int i = 0; i < 200; ++i)
+    texts.push_back("the other " + std::to_string(i * 7919) + " thing in there, word" + std::to_string(i % 13));
+  std::vector<Ids> expected;
+  for (const auto& t : texts) expected.push_back(tok.encode(t, false));
+  TempDir fresh_dir;  // a second tokenizer with an empty cache, filled concurrently
+  auto fresh = Tokenizer::load(kvt::test::write_tokenizer(
+      fresh_dir, kvt::test::byte_level_tokenizer_json({{"t", "h"}, {"th", "e"}, {" ", "the"}, {"e", "r"}, {"i", "n"}})));
+  std::vector<std::vector<Ids>> results(4, std::vector<Ids>(texts.size()));
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < results.size(); ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = 0; i < texts.size(); ++i) results[t][(i + t * 50) % texts.size()] = fresh.encode(texts[(i + t * 50) % texts.size()], false);
+    });
+  for (auto& th : threads) th.join();
+  for (const auto& r : results) CHECK(r == expected);
 }
