@@ -57,7 +57,8 @@ std::string sensitivity_summary(const SensitivityTable& t, int layers_listed) {
   std::vector<int> order(size_t(t.num_layers));
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return t.e_o[size_t(a)][lowest] > t.e_o[size_t(b)][lowest]; });
-  size_t n = std::min<size_t>(size_t(std::max(layers_listed, 1)), order.size());
+  // At most half the layers each, so the two lists never overlap.
+  size_t n = std::min<size_t>(size_t(std::max(layers_listed, 1)), std::max<size_t>(1, order.size() / 2));
   const std::string at = " at " + t.pairs[lowest].name() + " (e_o): ";
   out += "Most sensitive layers" + at + ranked_layers(t, std::vector<int>(order.begin(), order.begin() + long(n)), lowest) + "\n";
   out += "Least sensitive layers" + at + ranked_layers(t, std::vector<int>(order.rbegin(), order.rbegin() + long(n)), lowest) + "\n";
