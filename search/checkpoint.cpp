@@ -19,6 +19,9 @@ nlohmann::json to_json(const Nsga2State& state) {
   j["generation"] = state.generation;
   j["genes"] = state.genes;
   j["fitness"] = state.fitness;
+  nlohmann::json archive = nlohmann::json::array();
+  for (const auto& p : state.archive) archive.push_back({{"genes", p.genes}, {"memory", p.memory}, {"error", p.error}});
+  j["archive"] = archive;
   return j;
 }
 
@@ -35,6 +38,9 @@ Nsga2State nsga2_state_from_json(const nlohmann::json& j, const std::string& sou
     state.generation = j.at("generation").get<int>();
     state.genes = j.at("genes").get<std::vector<std::vector<int>>>();
     state.fitness = j.at("fitness").get<std::vector<std::vector<double>>>();
+    for (const auto& p : j.at("archive"))
+      state.archive.push_back({p.at("genes").get<std::vector<int>>(), p.at("memory").get<double>(),
+                               p.at("error").get<double>()});
   } catch (const nlohmann::json::exception& e) {
     throw InputError(source + ": malformed checkpoint (" + std::string(e.what()) + ")", 654);
   }

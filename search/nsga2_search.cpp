@@ -25,6 +25,18 @@ struct ProblemContext {
   bool bounded = false;
   ErrorObjective objective;
   std::map<std::vector<int>, double> objective_cache;
+  std::map<double, ArchivedPoint> archive;  // memory → point; errors strictly decrease with memory
+
+  // Adds a feasible evaluated config unless an archived one is at least as good in both objectives.
+  void archive_point(const pagmo::vector_double& x, double memory, double error) {
+    auto next = archive.upper_bound(memory);
+    if (next != archive.begin() && std::prev(next)->second.error <= error) return;
+    std::vector<int> genes;
+    for (double v : x) genes.push_back(static_cast<int>(std::lround(v)));
+    archive[memory] = {std::move(genes), memory, error};
+    for (next = archive.upper_bound(memory); next != archive.end() && next->second.error >= error;)
+      next = archive.erase(next);
+  }
 
   std::vector<int> choice_of(const pagmo::vector_double& x) const {
     std::vector<int> choice(space->units.size(), 0);
@@ -52,10 +64,12 @@ struct KvPrecisionProblem {
   pagmo::vector_double fitness(const pagmo::vector_double& x) const {
     std::vector<int> choice = context->choice_of(x);
     double memory = context->space->memory(choice);
-    if (!context->bounded) return {context->error_of(choice), memory};
-    if (!within_budget(memory, context->max_memory))  // the death penalty replaces both objectives
+    if (context->bounded && !within_budget(memory, context->max_memory))  // the death penalty replaces both
       return {0.0, memory, memory - context->max_memory};
-    return {context->error_of(choice), memory, -1.0};
+    double error = context->error_of(choice);
+    context->archive_point(x, memory, error);
+    if (!context->bounded) return {error, memory};
+    return {error, memory, -1.0};
   }
   std::pair<pagmo::vector_double, pagmo::vector_double> get_bounds() const {
     pagmo::vector_double lower, upper;
@@ -100,6 +114,13 @@ void check_resume_state(const Nsga2State& state, const Nsga2Options& options, co
         mismatch("gene " + std::to_string(g) + " of individual " + std::to_string(i) + " is out of range");
     }
   }
+  for (size_t i = 0; i < state.archive.size(); ++i) {
+    const auto& genes = state.archive[i].genes;
+    bool fits = genes.size() == context.gene_units.size();
+    for (size_t g = 0; fits && g < genes.size(); ++g)
+      fits = genes[g] >= 0 && static_cast<size_t>(genes[g]) < context.space->units[context.gene_units[g]].choices.size();
+    if (!fits) mismatch("archive entry " + std::to_string(i) + " does not fit the genes");
+  }
   if (state.generation < 0 || state.generation > options.generations)
     mismatch("it is at generation " + std::to_string(state.generation) + ", beyond --generations " +
              std::to_string(options.generations));
@@ -123,8 +144,8 @@ pagmo::population initial_population(const pagmo::problem& problem, const Proble
   return pop;
 }
 
-Nsga2State snapshot(const pagmo::population& pop, const Nsga2Options& options, const std::string& fingerprint,
-                    int generation) {
+Nsga2State snapshot(const pagmo::population& pop, const ProblemContext& context, const Nsga2Options& options,
+                    const std::string& fingerprint, int generation) {
   Nsga2State state;
   state.fingerprint = fingerprint;
   state.seed = options.seed;
@@ -135,6 +156,7 @@ Nsga2State snapshot(const pagmo::population& pop, const Nsga2Options& options, c
     state.genes.push_back(std::move(genes));
   }
   state.fitness = pop.get_f();
+  for (const auto& entry : context.archive) state.archive.push_back(entry.second);
   return state;
 }
 
@@ -196,6 +218,7 @@ Nsga2Result run_nsga2(const SearchSpace& space, const std::vector<PrecisionPair>
     pop = pagmo::population(problem, 0u, options.seed);
     for (size_t i = 0; i < hooks.resume->genes.size(); ++i)
       pop.push_back(to_decision_vector(hooks.resume->genes[i]), hooks.resume->fitness[i]);
+    for (const auto& point : hooks.resume->archive) context->archive[point.memory] = point;
     result.resumed_from = hooks.resume->generation;
   } else {
     pop = initial_population(problem, *context, options);
@@ -209,17 +232,15 @@ Nsga2Result run_nsga2(const SearchSpace& space, const std::vector<PrecisionPair>
     int done = generation + 1;
     if (hooks.on_generation) hooks.on_generation(done, options.generations);
     if (hooks.on_checkpoint && (done % options.checkpoint_every == 0 || done == options.generations))
-      hooks.on_checkpoint(snapshot(pop, options, fingerprint, done));
+      hooks.on_checkpoint(snapshot(pop, *context, options, fingerprint, done));
   }
 
-  result.state = snapshot(pop, options, fingerprint, options.generations);
-  // The population's own fitness values: a resumed run must not call an expensive objective again.
+  result.state = snapshot(pop, *context, options, fingerprint, options.generations);
+  // The archive holds every evaluated config's best; its values need no new objective calls.
   std::vector<FrontPoint> points;
-  for (size_t i = 0; i < result.state.genes.size(); ++i) {
-    std::vector<int> choice = context->choice_of(to_decision_vector(result.state.genes[i]));
-    double memory = space.memory(choice);
-    if (within_budget(memory, max_memory))
-      points.push_back({choice, space.layer_pairs(choice), memory, result.state.fitness[i][0]});
+  for (const auto& point : result.state.archive) {
+    std::vector<int> choice = context->choice_of(to_decision_vector(point.genes));
+    points.push_back({choice, space.layer_pairs(choice), point.memory, point.error});
   }
   result.front = nondominated(points);
   return result;

@@ -85,12 +85,19 @@ TEST_CASE("NSGA-II resumed from a checkpoint equals an uninterrupted run", "[sea
   // Through the JSON form, as a rerun would read it from the output directory.
   Nsga2State at10 = nsga2_state_from_json(nlohmann::json::parse(to_json(checkpoints[0]).dump()), "ckpt");
   CHECK(at10.fitness == checkpoints[0].fitness);
+  REQUIRE(at10.archive.size() == checkpoints[0].archive.size());
+  CHECK(at10.archive.back().error == checkpoints[0].archive.back().error);
   Nsga2Hooks resume;
   resume.resume = &at10;
   auto resumed = run_nsga2(space, t.pairs, options, 6.0, {}, "fp", resume);
   CHECK(resumed.resumed_from == 10);
   CHECK(resumed.state.genes == straight.state.genes);
   CHECK(resumed.state.fitness == straight.state.fitness);
+  REQUIRE(resumed.front.size() == straight.front.size());
+  for (size_t i = 0; i < resumed.front.size(); ++i) {
+    CHECK(resumed.front[i].choice == straight.front[i].choice);
+    CHECK(resumed.front[i].error == straight.front[i].error);
+  }
 
   // Extending a finished run: 30 generations resumed to 40 equals 40 from scratch.
   options.generations = 40;
