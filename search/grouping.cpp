@@ -139,7 +139,7 @@ LayerGroups group_layers(const SensitivityTable& table, const CandidateSets& set
   try {
     validate_layer_groups(groups, sets, table.num_layers, "grouping");
   } catch (const InputError& e) {
-    throw InternalError(std::string("computed groups are not a partition: ") + e.what());
+    throw InternalError(std::string("computed groups are not a partition: ") + e.what(), 960);
   }
   return groups;
 }
