@@ -11,6 +11,7 @@ void register_profile(CLI::App& app);
 void register_show(CLI::App& app);
 void register_export(CLI::App& app);
 void register_search(CLI::App& app);
+void register_evaluate(CLI::App& app);
 void register_tokenize(CLI::App& app);
 
 }  // namespace kvt::app

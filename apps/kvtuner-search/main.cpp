@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   kvt::app::register_show(app);
   kvt::app::register_export(app);
   kvt::app::register_search(app);
+  kvt::app::register_evaluate(app);
   kvt::app::register_tokenize(app);
 
   try {

@@ -30,29 +30,26 @@ std::string escape(const std::string& s) {
   return out;
 }
 
+struct Ticks {
+  std::vector<double> values;
+  int decimals = 0;  // enough to print every tick of the step distinctly
+};
+
 // Tick values 1, 2 or 5 × 10^k apart covering [lo, hi].
-std::vector<double> linear_ticks(double lo, double hi) {
+Ticks linear_ticks(double lo, double hi) {
   double span = hi - lo, raw = span / 6, magnitude = std::pow(10.0, std::floor(std::log10(raw)));
   double step = magnitude * (raw / magnitude < 1.5 ? 1 : raw / magnitude < 3.5 ? 2 : raw / magnitude < 7.5 ? 5 : 10);
-  std::vector<double> ticks;
-  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
+  Ticks ticks;
+  ticks.decimals = std::max(0, int(-std::floor(std::log10(step) + 1e-9)));
+  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    ticks.values.push_back(std::abs(t) < step * 1e-9 ? 0 : t);
   return ticks;
 }
 
-std::string tick_label(double v, bool log_axis) {
-  if (log_axis) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "1e%d", int(std::lround(v)));
-    return buf;
-  }
-  double a = std::abs(v);
-  if (a == 0) return "0";
-  if (a >= 1e4 || a < 1e-3) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.0e", v);
-    return buf;
-  }
-  return num(v, a >= 10 ? 0 : a >= 1 ? 1 : a >= 0.1 ? 2 : 3);
+std::string log_tick_label(double exponent) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "1e%d", int(std::lround(exponent)));
+  return buf;
 }
 
 }  // namespace
@@ -74,7 +71,7 @@ std::string render_svg_plot(const PlotSpec& spec) {
   if (!(x_lo <= x_hi)) x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;
   if (x_hi - x_lo < 1e-9) x_lo -= 0.5, x_hi += 0.5;
   if (y_hi - y_lo < 1e-12) y_lo -= spec.log_y ? 0.5 : std::max(std::abs(y_lo) * 0.1, 1e-6), y_hi += spec.log_y ? 0.5 : std::max(std::abs(y_hi) * 0.1, 1e-6);
-  const double x_pad = (x_hi - x_lo) * 0.06, y_pad = (y_hi - y_lo) * 0.08;
+  const double x_pad = (x_hi - x_lo) * 0.08, y_pad = (y_hi - y_lo) * 0.08;
   x_lo -= x_pad, x_hi += x_pad, y_lo -= y_pad, y_hi += y_pad;
   if (spec.log_y) y_lo = std::floor(y_lo), y_hi = std::ceil(y_hi);
 
@@ -89,20 +86,20 @@ std::string render_svg_plot(const PlotSpec& spec) {
   svg += "<rect x=\"" + num(kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" + num(plot_w) + "\" height=\"" + num(plot_h) +
          "\" fill=\"none\" stroke=\"#333\"/>\n";
   // Grid and ticks.
-  std::vector<double> y_ticks;
+  Ticks y_ticks, x_ticks = linear_ticks(x_lo, x_hi);
   if (spec.log_y)
-    for (double e = y_lo; e <= y_hi + 1e-9; e += 1) y_ticks.push_back(e);
+    for (double e = y_lo; e <= y_hi + 1e-9; e += 1) y_ticks.values.push_back(e);
   else
     y_ticks = linear_ticks(y_lo, y_hi);
-  for (double t : linear_ticks(x_lo, x_hi)) {
+  for (double t : x_ticks.values) {
     svg += "<line x1=\"" + num(px(t)) + "\" y1=\"" + num(kTop) + "\" x2=\"" + num(px(t)) + "\" y2=\"" + num(kTop + plot_h) +
            "\" stroke=\"#ddd\"/>\n";
-    svg += "<text x=\"" + num(px(t)) + "\" y=\"" + num(kTop + plot_h + 18) + "\" text-anchor=\"middle\">" + tick_label(t, false) + "</text>\n";
+    svg += "<text x=\"" + num(px(t)) + "\" y=\"" + num(kTop + plot_h + 18) + "\" text-anchor=\"middle\">" + num(t, x_ticks.decimals) + "</text>\n";
   }
-  for (double t : y_ticks) {
+  for (double t : y_ticks.values) {
     svg += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(py(t)) + "\" x2=\"" + num(kLeft + plot_w) + "\" y2=\"" + num(py(t)) +
            "\" stroke=\"#ddd\"/>\n";
-    svg += "<text x=\"" + num(kLeft - 6) + "\" y=\"" + num(py(t) + 4) + "\" text-anchor=\"end\">" + tick_label(t, spec.log_y) + "</text>\n";
+    svg += "<text x=\"" + num(kLeft - 6) + "\" y=\"" + num(py(t) + 4) + "\" text-anchor=\"end\">" + (spec.log_y ? log_tick_label(t) : num(t, y_ticks.decimals)) + "</text>\n";
   }
   svg += "<text x=\"" + num(kLeft + plot_w / 2) + "\" y=\"" + num(kHeight - 18) + "\" text-anchor=\"middle\">" + escape(spec.x_label) + "</text>\n";
   svg += "<text transform=\"translate(18," + num(kTop + plot_h / 2) + ") rotate(-90)\" text-anchor=\"middle\">" +

@@ -1,0 +1,176 @@
+#include "apps/kvtuner-search/eval_inputs.h"
+
+#include <filesystem>
+
+#include "lib/core/error.h"
+#include "lib/core/log.h"
+#include "lib/core/output.h"
+#include "lib/eval/config_attention.h"
+#include "lib/eval/generation_check.h"
+#include "lib/quant/scheme_registry.h"
+#include "lib/tokenizer/tokenizer.h"
+
+namespace fs = std::filesystem;
+
+namespace kvt::app {
+
+void add_heldout_options(CLI::App* cmd, HeldoutOptions& options) {
+  calib::CalibOptions& s = options.selection;
+  auto* data = cmd->add_option("--data", s.calib_path,
+                               "Held-out text: .txt (documents separated by blank lines), .jsonl, or a directory of "
+                               ".txt files; one document = one sequence (default: the model directory's heldout.txt)");
+  auto* ids = cmd->add_option("--ids", s.ids_path, "Held-out sequences as token ids: .jsonl, one JSON array per line");
+  data->excludes(ids);
+  cmd->add_option("--data-field", s.field, "The .jsonl field holding the text")->capture_default_str();
+  cmd->add_option("--num-sequences", s.num_prompts, "Use at most this many held-out sequences, in file order (0 = all)")
+      ->capture_default_str();
+  cmd->add_option("--max-tokens", s.max_tokens, "Truncate each sequence to this many tokens (0 = the model's context)")
+      ->capture_default_str();
+  cmd->add_option("--min-tokens", s.min_tokens, "Drop sequences shorter than this many tokens")->capture_default_str();
+}
+
+calib::CalibrationSet load_heldout(const HeldoutOptions& options, const model::Model& model) {
+  calib::CalibOptions selection = options.selection;
+  calib::validate(selection);
+  const int64_t context = model.config().max_position_embeddings, vocab = model.config().vocab_size;
+  if (!selection.ids_path.empty()) return calib::load_token_ids(selection.ids_path, selection, context, vocab);
+  if (selection.calib_path.empty()) {
+    // Never fall back to the calibration set: held-out data must be disjoint from it.
+    const fs::path heldout = fs::path(model.directory()) / "heldout.txt";
+    if (!fs::exists(heldout))
+      throw InputError("no held-out data: pass --data or --ids (the model directory " + model.directory() +
+                           " has no heldout.txt)",
+                       977);
+    selection.calib_path = heldout.string();
+  }
+  tok::Tokenizer tokenizer = tok::Tokenizer::load(model.directory());
+  return calib::load_calibration(selection.calib_path, tokenizer, selection, context);
+}
+
+void add_eval_settings(CLI::App* cmd, EvalSettings& s) {
+  cmd->add_option("--scheme", s.scheme,
+                  "Quantization scheme: kivi or per-token-asym (default: the configs' recorded scheme, else kivi)");
+  cmd->add_option("--prefill", s.prefill,
+                  "Prompt attention with full-precision K/V (fp) or the quantized cache (quantized) (default: the "
+                  "configs' recorded mode, else fp)");
+  cmd->add_option("--prompt-len", s.prompt_len,
+                  "Leading tokens of each sequence processed as its prompt (prefill): 'half' or a token count; the "
+                  "rest are decode steps and are scored")
+      ->capture_default_str();
+  cmd->add_option("--baselines", s.baselines, "Uniform configs always evaluated beside the given ones")->capture_default_str();
+  cmd->add_option("--gen-tokens", s.gen_tokens, "Greedy tokens generated per prompt in the generation check (0 = skip)")
+      ->capture_default_str();
+  cmd->add_option("--gen-prompts", s.gen_prompts, "Held-out prompts in the generation check")->capture_default_str();
+  cmd->add_option("--batch-tokens", s.batch_tokens, "Tokens per forward batch (bounds the memory of reference logits)")
+      ->capture_default_str();
+  cmd->add_option("--plot", s.plot, "Plot KL (kl) or Δperplexity (ppl) against effective bits")->capture_default_str();
+  cmd->add_option("--dtype", s.dtype, "Compute dtype: float32, bfloat16, float16")->capture_default_str();
+  cmd->add_option("--device", s.device, "cpu, cuda or cuda:N")->capture_default_str();
+}
+
+void validate_eval_settings(const EvalSettings& s) {
+  if (!s.scheme.empty()) quant::lookup_scheme(s.scheme);
+  if (!s.prefill.empty()) quant::parse_prefill_mode(s.prefill);
+  eval::parse_prompt_length(s.prompt_len);
+  parse_pair_list(s.baselines);
+  eval::parse_plot_metric(s.plot);
+  model::parse_dtype(s.dtype);
+  model::parse_device(s.device);
+  if (s.gen_tokens < 0) throw InputError("--gen-tokens must be >= 0, got " + std::to_string(s.gen_tokens), 979);
+  if (s.gen_tokens > 0 && s.gen_prompts < 1)
+    throw InputError("--gen-prompts must be >= 1, got " + std::to_string(s.gen_prompts), 979);
+  if (s.batch_tokens < 1) throw InputError("--batch-tokens must be >= 1, got " + std::to_string(s.batch_tokens), 979);
+}
+
+namespace {
+
+// The value of metadata[key] shared by every config that records it; "" when none does. @throws InputError
+// naming the option to pass when they disagree.
+std::string common_metadata(const std::vector<eval::EvalConfig>& configs, const std::string& key, const std::string& option) {
+  std::string value, first_source;
+  for (const auto& c : configs) {
+    if (!c.config.metadata.contains(key) || !c.config.metadata[key].is_string()) continue;
+    const std::string v = c.config.metadata[key].get<std::string>();
+    if (value.empty()) {
+      value = v;
+      first_source = c.source;
+    } else if (v != value) {
+      throw InputError(c.source + " records " + key + " '" + v + "' but " + first_source + " records '" + value +
+                           "': pass " + option + " to evaluate them under one setting",
+                       978);
+    }
+  }
+  return value;
+}
+
+}  // namespace
+
+eval::EvalOptions resolve_eval_options(const EvalSettings& s, const std::vector<eval::EvalConfig>& configs) {
+  eval::EvalOptions o;
+  const std::string recorded_scheme = common_metadata(configs, "scheme", "--scheme");
+  const std::string recorded_prefill = common_metadata(configs, "prefill_mode", "--prefill");
+  if (!s.scheme.empty() && !recorded_scheme.empty() && s.scheme != recorded_scheme)
+    log_warning("--scheme " + s.scheme + " overrides the scheme the configs were searched with (" + recorded_scheme + ")");
+  o.scheme = quant::lookup_scheme(!s.scheme.empty() ? s.scheme : !recorded_scheme.empty() ? recorded_scheme : "kivi");
+  const std::string prefill = !s.prefill.empty() ? s.prefill : !recorded_prefill.empty() ? recorded_prefill : "fp";
+  o.prefill = quant::parse_prefill_mode(prefill);
+  if (!s.prefill.empty() && !recorded_prefill.empty() && quant::parse_prefill_mode(recorded_prefill) != o.prefill)
+    log_warning("--prefill " + s.prefill + " overrides the mode the configs were profiled with (" + recorded_prefill + ")");
+  o.prompt_length = eval::parse_prompt_length(s.prompt_len);
+  o.forward.dtype = model::parse_dtype(s.dtype);
+  o.forward.device = model::parse_device(s.device);
+  o.batch_tokens = s.batch_tokens;
+  return o;
+}
+
+std::vector<eval::EvalConfig> baseline_configs(const std::string& list, int layers) {
+  std::vector<eval::EvalConfig> out;
+  for (const auto& pair : parse_pair_list(list)) out.push_back({pair.name(), "baseline", "", eval::uniform_config(pair, layers)});
+  return out;
+}
+
+eval::EvaluationReport evaluate_with_baselines(const model::Model& model, const std::vector<std::vector<int64_t>>& sequences,
+                                               const std::vector<eval::EvalConfig>& configs, const EvalSettings& settings,
+                                               const eval::EvalOptions& options, nlohmann::ordered_json context) {
+  std::vector<eval::EvalConfig> all = baseline_configs(settings.baselines, model.config().num_layers);
+  for (const auto& c : configs) {
+    for (const auto& b : all)
+      if (b.name == c.name)
+        throw InputError((c.source.empty() ? c.name : c.source) + ": config name '" + c.name +
+                             "' is used twice (a baseline or another config); rename the file",
+                         978);
+    all.push_back(c);
+  }
+  context["scheme"] = options.scheme.name;
+  context["scheme_params"] = quant::scheme_params_json(options.scheme).dump();
+  context["prefill"] = quant::prefill_mode_name(options.prefill);
+  context["prompt_length"] = options.prompt_length.describe() + " (prefill; the remaining tokens are decode steps and are scored)";
+  context["compute_dtype"] = settings.dtype;
+
+  eval::EvaluationReport report;
+  report.result = eval::evaluate_configs(model, sequences, all, options);
+  if (settings.gen_tokens > 0) {
+    auto prompts = eval::generation_prompts(sequences, options.prompt_length, settings.gen_prompts);
+    context["generation"] = std::to_string(prompts.size()) + " prompts of " + std::to_string(prompts[0].size()) +
+                            " tokens, " + std::to_string(settings.gen_tokens) + " greedy tokens each";
+    report.generation = eval::check_generation(model, prompts, all, options, settings.gen_tokens);
+  }
+  report.context = context;
+  return report;
+}
+
+std::vector<std::string> evaluation_files(const std::string& dir) {
+  return {(fs::path(dir) / "evaluation.md").string(), (fs::path(dir) / "evaluation.json").string(),
+          (fs::path(dir) / "evaluation.svg").string()};
+}
+
+void write_evaluation(const eval::EvaluationReport& report, const std::string& dir, const std::string& plot, bool force,
+                      const std::string& title) {
+  ensure_directory(dir);
+  const auto files = evaluation_files(dir);
+  write_file_atomic(files[0], eval::evaluation_markdown(report, title), force);
+  write_file_atomic(files[1], eval::evaluation_json(report).dump(2) + "\n", force);
+  write_file_atomic(files[2], eval::evaluation_svg(report, eval::parse_plot_metric(plot)), force);
+}
+
+}  // namespace kvt::app

@@ -1,0 +1,68 @@
+// What `evaluate` and `run` share: the held-out data options and loader, the evaluation settings
+// (scheme, prefill, prompt length, baselines, generation check, dtype/device), and the writer of
+// evaluation.md / evaluation.json / evaluation.svg.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "calibration/input/calibration_set.h"
+#include "lib/eval/eval_report.h"
+#include "lib/eval/evaluator.h"
+#include "lib/model/model.h"
+
+namespace kvt::app {
+
+// Held-out text or token ids, selected with the calibration loader's rules (one document = one sequence).
+struct HeldoutOptions {
+  calib::CalibOptions selection;  // calib_path = --data, ids_path = --ids
+  HeldoutOptions() {
+    selection.num_prompts = 64;
+    selection.max_tokens = 256;
+    selection.min_tokens = 32;
+  }
+};
+// --data, --ids, --data-field, --num-sequences, --max-tokens, --min-tokens.
+void add_heldout_options(CLI::App* cmd, HeldoutOptions& options);
+
+// --data / --ids, else <model_dir>/heldout.txt (never the calibration set). @throws InputError when there is
+// no held-out data, and as calib::load_prompts.
+calib::CalibrationSet load_heldout(const HeldoutOptions& options, const model::Model& model);
+
+struct EvalSettings {
+  std::string scheme;            // empty: from the configs' metadata, else the profiler's default (kivi)
+  std::string prefill;           // empty: from the configs' metadata, else fp
+  std::string prompt_len = "half";
+  std::string baselines = "KV8,K8V4,KV4,K4V2,KV2";
+  int gen_tokens = 32;           // 0 = no generation check
+  int gen_prompts = 8;
+  int64_t batch_tokens = 4096;
+  std::string plot = "kl";
+  std::string dtype = "float32";
+  std::string device = "cpu";
+};
+// --scheme, --prefill, --prompt-len, --baselines, --gen-tokens, --gen-prompts, --batch-tokens, --plot, --dtype, --device.
+void add_eval_settings(CLI::App* cmd, EvalSettings& settings);
+// Checks every cheap value (names, counts) before any file is read. @throws InputError / UnsupportedError.
+void validate_eval_settings(const EvalSettings& settings);
+
+// Scheme and prefill mode from the settings, or else from the configs' metadata (when they all agree).
+// Warns when an explicit setting overrides what a config was searched with.
+eval::EvalOptions resolve_eval_options(const EvalSettings& settings, const std::vector<eval::EvalConfig>& configs);
+
+// The uniform baselines of --baselines for a model of `layers` layers.
+std::vector<eval::EvalConfig> baseline_configs(const std::string& list, int layers);
+
+// Full evaluation of the baselines and `configs` (and the generation check when enabled). The report's
+// context is `context` followed by the scheme, prefill mode, prompt length and dtype.
+eval::EvaluationReport evaluate_with_baselines(const model::Model& model, const std::vector<std::vector<int64_t>>& sequences,
+                                               const std::vector<eval::EvalConfig>& configs, const EvalSettings& settings,
+                                               const eval::EvalOptions& options, nlohmann::ordered_json context);
+
+// The evaluation files `write_evaluation` writes into `dir`.
+std::vector<std::string> evaluation_files(const std::string& dir);
+// evaluation.md, evaluation.json, evaluation.svg in `dir` (created). @throws InputError when a file exists and !force.
+void write_evaluation(const eval::EvaluationReport& report, const std::string& dir, const std::string& plot, bool force,
+                      const std::string& title);
+
+}  // namespace kvt::app
