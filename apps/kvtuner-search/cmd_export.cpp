@@ -3,9 +3,11 @@
 // With --out the file is written and the report goes to stdout; without it the file content goes to stdout
 // and the report to stderr, so `export ... > file` works.
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "apps/kvtuner-search/commands.h"
+#include "lib/core/error.h"
 #include "lib/core/output.h"
 #include "search/export/exporter.h"
 
@@ -20,7 +22,14 @@ struct ExportOptions {
 };
 
 void run_export(const ExportOptions& opt) {
-  if (!opt.out_path.empty()) check_overwrite(opt.out_path, opt.force);  // fail before reading anything
+  if (!opt.out_path.empty()) {  // fail before reading anything
+    // A rename over a device or FIFO (--out /dev/null --force) would replace it with a regular file.
+    std::error_code ec;
+    if (std::filesystem::exists(opt.out_path, ec) && !std::filesystem::is_regular_file(opt.out_path, ec))
+      throw InputError("--out " + opt.out_path + ": exists and is not a regular file; omit --out to print to stdout",
+                       864);
+    check_overwrite(opt.out_path, opt.force);
+  }
   interop::ExportContext context = interop::load_export_context(opt.request);
   interop::ExportResult result = interop::run_export(context, opt.request.format, opt.request.engine_dtypes);
   std::string report = interop::format_export_report(context, opt.request.format, result);

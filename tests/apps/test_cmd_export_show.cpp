@@ -91,6 +91,10 @@ TEST_CASE("export writes files, refuses to overwrite, and streams without --out"
   CHECK(again.exit_code == 2);
   CHECK_THAT(again.err, Catch::Contains("already exists; pass --force"));
   CHECK(ws.run("export --config " + llama + " --to vllm --out " + out + " --force").exit_code == 0);
+  // Never rename over something that is not a regular file (a directory here; /dev/null in the wild).
+  Run not_regular = ws.run("export --config " + llama + " --to vllm --force --out " + ws.dir.string());
+  CHECK(not_regular.exit_code == 2);
+  CHECK_THAT(not_regular.err, Catch::Contains("exists and is not a regular file"));
 
   // No --out: the artifact on stdout (here the official YAML, LF), the report on stderr.
   Run streamed = ws.run("export --config " + llama + " --to kvtuner-yaml");
