@@ -60,7 +60,9 @@ SearchResult run_search(const SensitivityTable& table, const SearchOptions& opti
     r.nsga2_genes = nsga2.num_genes;
     r.resumed_from_generation = nsga2.resumed_from;
   }
-  if (r.proxy_objective) r.hypervolume = hypervolume_ratio(r.searched_front, truncate_front(r.exact_front, r.max_memory));
+  ParetoFront exact_within_bound = truncate_front(r.exact_front, r.max_memory);
+  if (r.proxy_objective && !exact_within_bound.empty())
+    r.hypervolume = hypervolume_ratio(r.searched_front, exact_within_bound);
 
   for (const auto& pair : uniform_reference_pairs()) {
     int p = table.pair_index(pair);

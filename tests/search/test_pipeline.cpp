@@ -166,3 +166,15 @@ TEST_CASE("Search options are validated up front", "[search]") {
   { auto b = o; b.memory = MemoryMeasure::Bytes; t.kv_elements_per_token_per_layer = 0;
     REQUIRE_THROWS_WITH(run_search(t, b), Catch::Contains("kv_elements_per_token_per_layer")); }
 }
+
+TEST_CASE("A budget below every config selects nothing and says so", "[search]") {
+  SensitivityTable t = test::synthetic_table(8, 2);
+  SearchOptions o = fast_options();
+  o.budgets = {1.5};  // KV2 everywhere is 2 bits
+  SearchResult r = run_search(t, o);
+  CHECK(r.searched_front.empty());
+  CHECK(r.selected.empty());
+  CHECK_FALSE(r.hypervolume.has_value());
+  CHECK(search_report_markdown(r).find("No searched config fits the 1.5-bit budget") != std::string::npos);
+  CHECK_NOTHROW(pareto_front_svg(r));
+}
