@@ -81,7 +81,9 @@ std::string pareto_front_svg(const SearchResult& r) {
     double bx = x(budget_in_measure(r.table, budget, r.options.memory));
     if (bx < kLeft || bx > plot_right) continue;
     svg.line(bx, kTop, bx, plot_bottom, "#999999", 1, "4,3");
-    svg.text(bx + 3, kTop + 12, "≤ " + format_budget(budget) + " bits", 10, "start", "#777");
+    bool near_right = bx > plot_right - 60;  // keep the label inside the plot
+    svg.text(near_right ? bx - 3 : bx + 3, kTop + 12, "≤ " + format_budget(budget) + " bits", 10,
+             near_right ? "end" : "start", "#777");
   }
 
   if (show_per_layer) svg.polyline(to_pixels(r.exact_front_per_layer, x, y), kPerLayerColor, 1.5, "5,3");
