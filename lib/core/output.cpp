@@ -31,6 +31,11 @@ void ensure_directory(const std::string& dir) {
 
 void write_file_atomic(const std::string& path, const std::string& content, bool force) {
   check_overwrite(path, force);
+  // Renaming over a directory or a device (say /dev/null) would replace it: only regular files are results.
+  std::error_code status_ec;
+  auto status = fs::symlink_status(path, status_ec);
+  if (fs::exists(status) && !fs::is_regular_file(status))
+    throw InputError(path + ": exists and is not a regular file; refusing to replace it", 116);
   fs::path target(path);
   if (target.has_parent_path()) ensure_directory(target.parent_path().string());
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
