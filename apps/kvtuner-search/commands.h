@@ -7,6 +7,7 @@
 namespace kvt::app {
 
 void register_inspect(CLI::App& app);
+void register_perplexity(CLI::App& app);
 void register_profile(CLI::App& app);
 void register_show(CLI::App& app);
 void register_export(CLI::App& app);

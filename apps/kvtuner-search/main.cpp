@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
 
   // One line per subcommand; the order is the order of --help.
   kvt::app::register_inspect(app);
+  kvt::app::register_perplexity(app);
   kvt::app::register_profile(app);
   kvt::app::register_show(app);
   kvt::app::register_export(app);
