@@ -1,8 +1,10 @@
 #include "calibration/profiler/layer_profiler.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <functional>
 
 #include "lib/core/error.h"
 #include "lib/quant/attention_masks.h"
@@ -26,6 +28,30 @@ at::Tensor row_norms(const at::Tensor& x) {
 double mean_relative_error(const at::Tensor& x, const at::Tensor& xq) {
   if (xq.is_same(x) || x.numel() == 0) return 0.0;
   return (row_norms(xq - x) / row_norms(x).clamp_min(kNormFloor)).mean().item<double>();
+}
+
+// Σ|a − b| over two same-shape fp32 tensors. On CPU one fused pass over contiguous memory (ATen's
+// sub + abs + sum makes three, and e_a is computed on every score matrix); elsewhere ATen, summed on the device.
+void add_l1_distance(const at::Tensor& a, const at::Tensor& b, double& host_sum, at::Tensor& device_sum) {
+  if (!a.device().is_cpu() || !a.is_contiguous() || !b.is_contiguous() || a.scalar_type() != at::kFloat ||
+      b.scalar_type() != at::kFloat) {
+    device_sum += at::norm(a - b, 1).to(at::kDouble);
+    return;
+  }
+  const float* pa = a.data_ptr<float>();
+  const float* pb = b.data_ptr<float>();
+  host_sum += at::parallel_reduce(
+      int64_t(0), a.numel(), int64_t(1) << 16, 0.0,
+      [&](int64_t begin, int64_t end, double acc) {
+        float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};  // independent lanes: vectorizable without reassociation
+        int64_t i = begin;
+        for (; i + 8 <= end; i += 8)
+          for (int l = 0; l < 8; ++l) lanes[l] += std::fabs(pa[i + l] - pb[i + l]);
+        for (; i < end; ++i) lanes[0] += std::fabs(pa[i] - pb[i]);
+        for (float x : lanes) acc += double(x);
+        return acc;
+      },
+      std::plus<double>());
 }
 
 int index_of(const std::vector<int>& v, int x) { return int(std::find(v.begin(), v.end(), x) - v.begin()); }
@@ -66,7 +92,8 @@ bool LayerProfiler::add_prompt(const at::Tensor& q, const at::Tensor& k, const a
                      421);
   const int64_t heads = q.size(0), tokens = q.size(1), dim = head_dim_, kvh = kv_heads_, group = heads / kvh;
   const double scale = 1.0 / std::sqrt(double(dim));
-  at::Tensor qf = q.to(at::kFloat).contiguous().view({kvh, group, tokens, dim});
+  // Queries pre-scaled by 1/√D: saves a pass over every score matrix.
+  at::Tensor qf = (q.to(at::kFloat) * scale).contiguous().view({kvh, group, tokens, dim});
   at::Tensor kf = k.to(at::kFloat).contiguous(), vf = v.to(at::kFloat).contiguous();
 
   // Each K once per key width and each V once per value width, as the cache would finally hold them.
@@ -112,6 +139,7 @@ bool LayerProfiler::add_prompt(const at::Tensor& q, const at::Tensor& k, const a
 
   auto acc_options = at::TensorOptions().dtype(at::kDouble).device(q.device());
   std::vector<at::Tensor> e_a_acc(key_widths_.size()), e_o_acc(key_widths_.size());
+  std::vector<double> e_a_host(key_widths_.size(), 0.0);
   for (size_t i = 0; i < key_widths_.size(); ++i) {
     e_a_acc[i] = at::zeros({}, acc_options);
     e_o_acc[i] = at::zeros({kvh, int64_t(outputs[i].slots.size())}, acc_options);
@@ -127,7 +155,7 @@ bool LayerProfiler::add_prompt(const at::Tensor& q, const at::Tensor& k, const a
     quant::ChunkBias bias = quant::chunk_bias(t0, t1, c0, sliding_window_, q.device());
     const int64_t bias_offset = bias.column_begin - c0, bias_width = t1 - bias.column_begin;
     auto biased_scores = [&](const at::Tensor& keys) {  // [H_kv, g·n, w] with causal/window bias
-      at::Tensor s = at::bmm(qc, keys.narrow(1, c0, width).transpose(1, 2)).mul_(scale);
+      at::Tensor s = at::bmm(qc, keys.narrow(1, c0, width).transpose(1, 2));
       s.view({kvh, group, n, width}).narrow(3, bias_offset, bias_width).add_(bias.bias);
       return s;
     };
@@ -149,7 +177,7 @@ bool LayerProfiler::add_prompt(const at::Tensor& q, const at::Tensor& k, const a
           band.copy_(at::where(key_mask, scores.view({kvh, group, n, width}).narrow(3, fk - c0, t1 - fk), band));
         }
         probs_q = at::softmax(scores_q, -1);
-        e_a_acc[i] += (probs_q - probs).abs_().sum().to(at::kDouble);
+        add_l1_distance(probs_q, probs, e_a_host[i], e_a_acc[i]);
       }
       const Outputs& o = outputs[i];
       if (o.slots.empty()) continue;
@@ -166,7 +194,7 @@ bool LayerProfiler::add_prompt(const at::Tensor& q, const at::Tensor& k, const a
 
   const double rows = double(tokens - first_row);
   for (size_t i = 0; i < key_widths_.size(); ++i) {
-    sum_e_a_[i] += e_a_acc[i].item<double>() / (visible_entries * double(heads));
+    sum_e_a_[i] += (e_a_host[i] + e_a_acc[i].item<double>()) / (visible_entries * double(heads));
     at::Tensor acc = e_o_acc[i].cpu();
     for (size_t s = 0; s < outputs[i].slots.size(); ++s)
       for (int64_t h = 0; h < kvh; ++h)

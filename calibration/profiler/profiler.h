@@ -16,6 +16,10 @@
 
 namespace kvt::profile {
 
+// Query rows per block in the profiler: smaller than quantized_attention's default, because the profiler holds
+// several score matrices per block (measured with tests/bench/bench_profile).
+constexpr int64_t kProfileChunkRows = 32;
+
 struct ProfileOptions {
   quant::QuantScheme scheme;                                  // e.g. quant::lookup_scheme("kivi")
   std::vector<PrecisionPair> pairs = default_candidate_pairs();
@@ -24,7 +28,7 @@ struct ProfileOptions {
   // 0 = the cache is filled token by token from the start (both prefill modes then coincide).
   int64_t prefill_tokens = 0;
   model::ForwardOptions forward;
-  int64_t chunk_rows = quant::kDefaultChunkRows;
+  int64_t chunk_rows = kProfileChunkRows;
 };
 
 // Checks options against the model before any forward work. @throws InputError / UnsupportedError.

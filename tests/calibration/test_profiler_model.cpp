@@ -83,7 +83,7 @@ TEST_CASE("profile_model equals the layer profiler on independently captured q/k
   SensitivityTable t = profile::profile_model(m, prompts, "", o);
 
   std::vector<profile::LayerProfiler> layers;
-  for (int l = 0; l < 3; ++l) layers.emplace_back(o.scheme, o.pairs, 2, 32);
+  for (int l = 0; l < 3; ++l) layers.emplace_back(o.scheme, o.pairs, 2, 32, 0, o.chunk_rows);
   model::ForwardHooks hooks;
   hooks.skip_lm_head = true;
   hooks.on_capture = [&](const model::AttentionInputs& in, const at::Tensor& out) {
