@@ -1,6 +1,8 @@
 #include "calibration/profiler/profiler.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 #include "calibration/profiler/layer_profiler.h"
 #include "lib/core/error.h"
@@ -20,6 +22,19 @@ std::string base_name(std::string path) {
 
 }  // namespace
 
+int64_t ProfileOptions::prompt_len(int64_t tokens) const {
+  if (prompt_tokens >= 0) return std::min(prompt_tokens, tokens);
+  return std::min(tokens, int64_t(std::floor(prompt_fraction * double(tokens))));
+}
+
+std::string ProfileOptions::prompt_len_description() const {
+  if (prompt_tokens >= 0) return std::to_string(prompt_tokens);
+  if (prompt_fraction == 0.5) return "half";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", prompt_fraction);
+  return buf;
+}
+
 void validate_profile_options(const model::ModelConfig& config, const std::vector<std::vector<int64_t>>& prompts,
                               const ProfileOptions& options) {
   options.scheme.validate(config.head_dim);
@@ -28,17 +43,18 @@ void validate_profile_options(const model::ModelConfig& config, const std::vecto
     quant::check_quant_bits(p.key_bits, options.scheme.key.symmetric);
     quant::check_quant_bits(p.value_bits, options.scheme.value.symmetric);
   }
-  if (options.prefill_tokens < 0)
-    throw InputError("--prefill-len: must be >= 0, got " + std::to_string(options.prefill_tokens), 422);
+  if (options.prompt_tokens < 0 && !(options.prompt_fraction >= 0 && options.prompt_fraction < 1))
+    throw InputError("--prompt-len: the prompt fraction must be in [0, 1), got " + options.prompt_len_description(), 422);
   if (options.chunk_rows <= 0) throw InputError("profile: chunk rows must be positive", 422);
   if (prompts.empty()) throw InputError("profile: the calibration set holds no prompts", 423);
   if (options.prefill == quant::PrefillMode::FullPrecision) {
-    bool any_decode = std::any_of(prompts.begin(), prompts.end(),
-                                  [&](const auto& p) { return int64_t(p.size()) > options.prefill_tokens; });
+    bool any_decode = std::any_of(prompts.begin(), prompts.end(), [&](const auto& p) {
+      return int64_t(p.size()) > options.prompt_len(int64_t(p.size()));
+    });
     if (!any_decode)
-      throw InputError("--prefill-len " + std::to_string(options.prefill_tokens) +
+      throw InputError("--prompt-len " + options.prompt_len_description() +
                            ": every calibration prompt is at most this long, so prefill-fp leaves no decode position "
-                           "to measure (lower --prefill-len or use --prefill quantized)",
+                           "to measure (lower --prompt-len or use --prefill quantized)",
                        424);
   }
 }
@@ -62,6 +78,14 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
                                const std::string& calib_hash, const ProfileOptions& options) {
   const model::ModelConfig& config = model.config();
   validate_profile_options(config, prompts, options);
+  const bool any_quantized = std::any_of(prompts.begin(), prompts.end(), [&](const auto& p) {
+    return quant::quantized_token_count(options.scheme.key, int64_t(p.size())) > 0 ||
+           quant::quantized_token_count(options.scheme.value, int64_t(p.size())) > 0;
+  });
+  if (!any_quantized)
+    log_warning("profile: no calibration prompt is long enough to complete a flush block of scheme '" +
+                options.scheme.name + "' (" + std::to_string(options.scheme.key.flush_block_tokens()) +
+                " tokens), so the cache is never quantized and every error is 0");
   std::vector<LayerProfiler> layers;
   for (int l = 0; l < config.num_layers; ++l)
     layers.emplace_back(options.scheme, options.pairs, config.num_kv_heads, config.head_dim, config.sliding_window,
@@ -72,7 +96,7 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
   model::ForwardHooks hooks;
   hooks.skip_lm_head = true;
   hooks.on_capture = [&](const model::AttentionInputs& in, const at::Tensor& /*attention_output*/) {
-    quant::DecodeState state{std::min<int64_t>(options.prefill_tokens, in.q.size(1)), options.prefill};
+    quant::DecodeState state{options.prompt_len(in.q.size(1)), options.prefill};
     layers[size_t(in.layer)].add_prompt(in.q, in.k, in.v, state);
     progress.update(++done, "layer " + std::to_string(in.layer + 1) + "/" + std::to_string(config.num_layers));
   };
@@ -80,7 +104,7 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
   progress.finish();
   if (!layers.empty() && layers[0].evaluated_prompts() < int(prompts.size()))
     log_warning("profile: " + std::to_string(int(prompts.size()) - layers[0].evaluated_prompts()) +
-                " calibration prompt(s) are no longer than --prefill-len " + std::to_string(options.prefill_tokens) +
+                " calibration prompt(s) are no longer than --prompt-len " + options.prompt_len_description() +
                 " and contribute only e_k/e_v (no decode position under prefill-fp)");
 
   SensitivityTable t;
@@ -91,7 +115,7 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
   t.calib_hash = calib_hash;
   t.scheme = options.scheme.name;
   t.scheme_params = quant::scheme_params_json(options.scheme);
-  t.scheme_params["prefill_tokens"] = options.prefill_tokens;
+  t.scheme_params["prompt_len"] = options.prompt_len_description();
   t.prefill_mode = quant::prefill_mode_name(options.prefill);
   t.num_layers = config.num_layers;
   t.num_kv_heads = config.num_kv_heads;

@@ -24,9 +24,13 @@ struct ProfileOptions {
   quant::QuantScheme scheme;                                  // e.g. quant::lookup_scheme("kivi")
   std::vector<PrecisionPair> pairs = default_candidate_pairs();
   quant::PrefillMode prefill = quant::PrefillMode::FullPrecision;
-  // Tokens at the start of each prompt treated as its prefill; the rest are decode steps (teacher-forced).
-  // 0 = the cache is filled token by token from the start (both prefill modes then coincide).
-  int64_t prefill_tokens = 0;
+  // Leading tokens of each prompt processed as its prefill; the rest are decode steps (teacher-forced).
+  // prompt_tokens >= 0: that many (at most the prompt); else floor(prompt_fraction · T). The default, half
+  // of each prompt, matches `evaluate --prompt-len half`.
+  int64_t prompt_tokens = -1;
+  double prompt_fraction = 0.5;
+  int64_t prompt_len(int64_t tokens) const;
+  std::string prompt_len_description() const;  // "half" (or "0.25") | "128"
   model::ForwardOptions forward;
   int64_t chunk_rows = kProfileChunkRows;
 };

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "calibration/input/calibration_set.h"
 #include "lib/core/sensitivity_table.h"
 #include "tests/support/fixture_model.h"
 
@@ -40,16 +41,17 @@ TEST_CASE("profile command writes the table, CSV and heatmap and prints a summar
   spec.layers = 4;
   spec.head_dim = 16;
   std::string model = kvt::test::write_fixture_model(dir + "/model", spec);
+  const auto prompts = kvt::test::random_prompts({30, 45}, spec.vocab, 4);
   {
     std::ofstream ids(dir + "/ids.jsonl");
-    for (const auto& p : kvt::test::random_prompts({30, 45}, spec.vocab, 4)) {
+    for (const auto& p : prompts) {
       std::string line = "[";
       for (size_t i = 0; i < p.size(); ++i) line += (i ? "," : "") + std::to_string(p[i]);
       ids << line << "]\n";
     }
   }
   const std::string base = "profile --model " + model + " --ids " + dir + "/ids.jsonl --scheme per-token-asym " +
-                           "--pairs KV8,K8V4,KV4,KV2 --prefill-len 10 --out " + dir + "/sens.json";
+                           "--pairs KV8,K8V4,KV4,KV2 --prompt-len 10 --out " + dir + "/sens.json";
   Run first = run_search(base, dir);
   INFO(first.err);
   REQUIRE(first.code == 0);
@@ -59,7 +61,8 @@ TEST_CASE("profile command writes the table, CSV and heatmap and prints a summar
   CHECK(t.scheme == "per-token-asym");
   CHECK(t.pairs.size() == 4);
   CHECK(t.num_tokens == 75);
-  CHECK(t.scheme_params["prefill_tokens"] == 10);
+  CHECK(t.calib_hash == kvt::calib::content_hash(prompts));
+  CHECK(t.scheme_params["prompt_len"] == "10");
   CHECK_THAT(slurp(dir + "/sens.csv"), Catch::StartsWith("layer,pair"));
   CHECK_THAT(slurp(dir + "/sens.svg"), Catch::Contains("<svg"));
   const std::string json = slurp(dir + "/sens.json");

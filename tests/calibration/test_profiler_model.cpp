@@ -48,7 +48,7 @@ TEST_CASE("profile_model fills a valid table with provenance", "[calibration][pr
   CHECK(t.calib_hash == "calib123");
   CHECK(t.scheme == "kivi");
   CHECK(t.scheme_params["key"]["axis"] == "per-channel");
-  CHECK(t.scheme_params["prefill_tokens"] == 0);
+  CHECK(t.scheme_params["prompt_len"] == "half");
   CHECK(t.prefill_mode == "prefill-fp");
   CHECK(t.num_layers == 3);
   CHECK(t.num_kv_heads == 2);
@@ -79,7 +79,7 @@ TEST_CASE("profile_model equals the layer profiler on independently captured q/k
   ProfileOptions o = options_for("per-token-asym");
   o.pairs = {{8, 4}, {2, 2}};
   o.prefill = quant::PrefillMode::Quantized;
-  o.prefill_tokens = 20;
+  o.prompt_tokens = 20;
   SensitivityTable t = profile::profile_model(m, prompts, "", o);
 
   std::vector<profile::LayerProfiler> layers;
@@ -138,12 +138,21 @@ TEST_CASE("profile options are checked before the forward", "[calibration][profi
   model::Model m = model::Model::open(dir);
   auto prompts = test::random_prompts({16, 20}, m.config().vocab_size, 1);
   ProfileOptions o = options_for("per-token-asym");
-  o.prefill_tokens = 20;
-  CHECK_THROWS_WITH(profile::profile_model(m, prompts, "", o), Catch::Contains("--prefill-len 20"));
+  o.prompt_tokens = 20;
+  CHECK_THROWS_WITH(profile::profile_model(m, prompts, "", o), Catch::Contains("--prompt-len 20"));
   o.prefill = quant::PrefillMode::Quantized;
   CHECK_NOTHROW(profile::validate_profile_options(m.config(), prompts, o));
   o.pairs = {};
   CHECK_THROWS_AS(profile::profile_model(m, prompts, "", o), InputError);
+  ProfileOptions half;  // the default: half of each prompt is its prefill
+  CHECK(half.prompt_len(41) == 20);
+  CHECK(half.prompt_len_description() == "half");
+  half.prompt_tokens = 30;
+  CHECK(half.prompt_len(20) == 20);
+  half.prompt_tokens = -1;
+  half.prompt_fraction = 1.0;
+  half.scheme = quant::lookup_scheme("per-token-asym");
+  CHECK_THROWS_WITH(profile::validate_profile_options(m.config(), prompts, half), Catch::Contains("[0, 1)"));
   ProfileOptions kivi = options_for("kivi");
   test::FixtureSpec narrow = small_spec(8);
   narrow.head_dim = 16;
