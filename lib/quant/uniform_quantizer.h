@@ -31,7 +31,13 @@ struct QuantizedGroups {
 // Quantizes x (any floating dtype) in groups along group_dim; bits in 1..8. For tests and storage.
 QuantizedGroups quantize_groups(const at::Tensor& x, int64_t group_dim, int bits, bool symmetric);
 
-// Only the dequantized values, in x's dtype (fewer temporaries). bits == 16 returns x itself.
+// Only the dequantized values, in x's dtype. bits == 16 returns x itself. On CPU one fused pass per group;
+// elsewhere ATen element-wise ops. Both give the same bits.
 at::Tensor fake_quantize_groups(const at::Tensor& x, int64_t group_dim, int bits, bool symmetric);
+
+namespace detail {
+// The device-generic ATen path of fake_quantize_groups (bits 1..8), exposed so tests can compare the paths.
+at::Tensor fake_quantize_groups_aten(const at::Tensor& x, int64_t group_dim, int bits, bool symmetric);
+}  // namespace detail
 
 }  // namespace kvt::quant

@@ -16,22 +16,34 @@
 
 #include "lib/quant/scheme_registry.h"
 #include "lib/quant/streaming_quantizer.h"
+#include "lib/quant/uniform_quantizer.h"
 
 using namespace kvt::quant;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double median_seconds(int repeats, const std::function<void()>& f) {
-  f();  // warm-up
-  std::vector<double> t;
-  for (int i = 0; i < repeats; ++i) {
-    auto t0 = Clock::now();
-    f();
-    t.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
-  }
+double seconds(const std::function<void()>& f) {
+  auto t0 = Clock::now();
+  f();
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> t) {
   std::sort(t.begin(), t.end());
   return t[t.size() / 2];
+}
+
+// Medians of `op` and of `reference`, run alternately so that load changes hit both alike.
+std::pair<double, double> interleaved(int repeats, const std::function<void()>& op, const std::function<void()>& reference) {
+  op();
+  reference();
+  std::vector<double> a, b;
+  for (int i = 0; i < repeats; ++i) {
+    a.push_back(seconds(op));
+    b.push_back(seconds(reference));
+  }
+  return {median(a), median(b)};
 }
 
 }  // namespace
@@ -46,33 +58,33 @@ int main(int argc, char** argv) {
   const double bytes = double(x.numel()) * sizeof(float);
   at::Tensor dst = at::empty_like(x);
 
-  double t_memcpy = median_seconds(repeats, [&] { std::memcpy(dst.data_ptr(), x.data_ptr(), size_t(bytes)); });
-  const double memcpy_gbs = bytes / t_memcpy / 1e9;
-  std::printf("bench_quant: K/V tensor [%lld, %lld, %lld] fp32 = %.1f MB, %d threads, median of %d runs\n",
+  auto copy = [&] { std::memcpy(dst.data_ptr(), x.data_ptr(), size_t(bytes)); };
+  std::printf("bench_quant: K/V tensor [%lld, %lld, %lld] fp32 = %.1f MB, %d threads, medians of %d alternating runs\n",
               (long long)kv_heads, (long long)tokens, (long long)head_dim, bytes / 1e6, at::get_num_threads(), repeats);
-  std::printf("%-44s %10s %12s\n", "operation", "GB/s", "÷ memcpy");
-  std::printf("%-44s %10.2f %12.3f\n", "memcpy", memcpy_gbs, 1.0);
+  std::printf("%-46s %10s %12s %10s\n", "operation", "GB/s", "memcpy GB/s", "ratio");
 
   struct Case {
     const char* name;
-    TensorQuantSpec spec;
-    int bits;
+    std::function<void()> run;
   };
   const QuantScheme pt = lookup_scheme("per-token-asym"), kivi = lookup_scheme("kivi");
+  const TensorQuantSpec symmetric{QuantAxis::PerToken, 0, 0, true};
   const std::vector<Case> cases{
-      {"per-token asym 4-bit (group 128)", pt.key, 4},
-      {"per-token asym 2-bit (group 128)", pt.key, 2},
-      {"per-token asym 8-bit (group 128)", pt.key, 8},
-      {"kivi value: per-token asym 4-bit (group 32)", kivi.value, 4},
-      {"kivi key: per-channel asym 4-bit (32 tokens)", kivi.key, 4},
-      {"per-token symmetric 4-bit (group 128)", {QuantAxis::PerToken, 0, 0, true}, 4},
+      {"per-token asym 2-bit (group 128)", [&] { fake_quantize_kv(x, pt.key, 2); }},
+      {"per-token asym 4-bit (group 128)", [&] { fake_quantize_kv(x, pt.key, 4); }},
+      {"per-token asym 8-bit (group 128)", [&] { fake_quantize_kv(x, pt.key, 8); }},
+      {"per-token symmetric 4-bit (group 128)", [&] { fake_quantize_kv(x, symmetric, 4); }},
+      {"kivi value: per-token asym 4-bit (group 32)", [&] { fake_quantize_kv(x, kivi.value, 4); }},
+      {"kivi key: per-channel asym 4-bit (32 tokens)", [&] { fake_quantize_kv(x, kivi.key, 4); }},
+      {"kivi key stream_quantize (tail of 7 kept fp)", [&] { stream_quantize(x.narrow(1, 0, tokens - 7), kivi.key, 4, {}); }},
+      {"ATen path, per-token asym 4-bit (any device)",
+       [&] { kvt::quant::detail::fake_quantize_groups_aten(x.view({kv_heads, tokens, 1, head_dim}), 3, 4, false); }},
   };
+  for (int i = 0; i < 3; ++i)  // warm the allocator: fresh 16 MB results otherwise page-fault
+    for (const Case& c : cases) c.run();
   for (const Case& c : cases) {
-    double t = median_seconds(repeats, [&] { fake_quantize_kv(x, c.spec, c.bits); });
-    std::printf("%-44s %10.2f %12.3f\n", c.name, bytes / t / 1e9, bytes / t / 1e9 / memcpy_gbs);
+    auto [t, t_copy] = interleaved(repeats, c.run, copy);
+    std::printf("%-46s %10.2f %12.2f %10.3f\n", c.name, bytes / t / 1e9, bytes / t_copy / 1e9, t_copy / t);
   }
-  double t_stream = median_seconds(repeats, [&] { stream_quantize(x.narrow(1, 0, tokens - 7), kivi.key, 4, {}); });
-  std::printf("%-44s %10.2f %12.3f\n", "kivi key stream_quantize (T-7: tail kept fp)", bytes / t_stream / 1e9,
-              bytes / t_stream / 1e9 / memcpy_gbs);
   return 0;
 }

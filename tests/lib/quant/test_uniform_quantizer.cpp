@@ -113,3 +113,23 @@ TEST_CASE("the result keeps the input dtype", "[lib][quant]") {
   CHECK(max_abs_diff(xq, x) < 1.0);
   CHECK_THROWS_AS(fake_quantize_groups(at::ones({2, 2}, at::kInt), 1, 4, false), kvt::InputError);
 }
+
+TEST_CASE("the CPU fast path and the ATen path give identical bits", "[lib][quant]") {
+  // Per-token-like rows (group along the last dim), per-channel-like blocks (group along a middle dim),
+  // constant groups, ties at .5 and values far from zero.
+  at::Tensor x = random_normal({3, 8, 4, 16}, 17) * 5.0 + 2.0;
+  x[0][0].fill_(1.25);
+  x[1].narrow(1, 0, 2).fill_(-3.0);
+  x[2][3] = at::arange(16, at::kFloat) * 0.5;
+  for (int64_t dim : {3, 2, 1, 0})
+    for (bool symmetric : {false, true})
+      for (int bits = symmetric ? 2 : 1; bits <= 8; ++bits) {
+        CAPTURE(dim, symmetric, bits);
+        CHECK(at::equal(fake_quantize_groups(x, dim, bits, symmetric),
+                        kvt::quant::detail::fake_quantize_groups_aten(x, dim, bits, symmetric)));
+      }
+  at::Tensor far = random_normal({16, 32}, 4) * 0.01 + 300.0;
+  CHECK(at::equal(fake_quantize_groups(far, 1, 8, false), kvt::quant::detail::fake_quantize_groups_aten(far, 1, 8, false)));
+  at::Tensor strided = random_normal({32, 16}, 5).t();  // non-contiguous input
+  CHECK(at::equal(fake_quantize_groups(strided, 1, 4, false), kvt::quant::detail::fake_quantize_groups_aten(strided, 1, 4, false)));
+}
