@@ -21,7 +21,7 @@ using quant::PrefillMode;
 constexpr double kNormFloor = 1e-30;
 
 at::Tensor row_norms(const at::Tensor& x) {
-  return at::linalg_vector_norm(x, 2, std::vector<int64_t>{-1}, false, c10::nullopt);
+  return at::linalg_vector_norm(x, 2, at::IntArrayRef{-1});
 }
 
 // Mean over vectors (KV head, token) of ‖x̂ − x‖₂ / ‖x‖₂.
