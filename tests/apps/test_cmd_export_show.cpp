@@ -1,6 +1,5 @@
 // `kvtuner-search show` and `export` through the real binary (KVT_SEARCH_BIN): official presets, outputs,
 // --force, stdout/stderr split, and non-zero exits with the error text for bad input.
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -12,22 +11,15 @@
 
 #include "lib/core/kv_config.h"
 #include "tests/search/official_presets.h"
+#include "tests/support/cli.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out, err;
-};
+using Run = kvt::test::CliRun;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string slurp(const fs::path& path) { return kvt::test::slurp_file(path.string()); }
 
 struct Workspace {
   fs::path dir;
@@ -42,16 +34,7 @@ struct Workspace {
     return (dir / name).string();
   }
   // Runs kvtuner-search with `args` (already shell-quoted where needed).
-  Run run(const std::string& args) const {
-    std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
-    std::string command = std::string(KVT_SEARCH_BIN) + " " + args + " >" + out + " 2>" + err;
-    int status = std::system(command.c_str());
-    Run r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
+  Run run(const std::string& args) const { return kvt::test::run_kvtuner_search(args); }
 };
 
 }  // namespace

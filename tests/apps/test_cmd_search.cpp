@@ -1,6 +1,5 @@
 // `kvtuner-search search` through the real binary (KVT_SEARCH_BIN): outputs, determinism, refusal to overwrite,
 // resume from the checkpoint, and non-zero exits naming the bad option or file.
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -12,22 +11,15 @@
 #include "lib/core/kv_config.h"
 #include "lib/core/sensitivity_table.h"
 #include "tests/search/synthetic_table.h"
+#include "tests/support/cli.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string out, err;
-};
+using Run = kvt::test::CliRun;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string slurp(const fs::path& path) { return kvt::test::slurp_file(path.string()); }
 
 struct Workspace {
   fs::path dir;
@@ -45,16 +37,7 @@ struct Workspace {
   std::string write_table(const std::string& name, const kvt::SensitivityTable& t) const {
     return write(name, kvt::to_json(t).dump());
   }
-  Run run(const std::string& args) const {
-    std::string out = path("stdout.txt"), err = path("stderr.txt");
-    std::string command = std::string(KVT_SEARCH_BIN) + " " + args + " >" + out + " 2>" + err;
-    int status = std::system(command.c_str());
-    Run r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
+  Run run(const std::string& args) const { return kvt::test::run_kvtuner_search(args); }
 };
 
 // Every file of a directory (name → bytes).
