@@ -13,6 +13,7 @@ void register_show(CLI::App& app);
 void register_export(CLI::App& app);
 void register_search(CLI::App& app);
 void register_evaluate(CLI::App& app);
+void register_run(CLI::App& app);
 void register_tokenize(CLI::App& app);
 
 }  // namespace kvt::app

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   kvt::app::register_export(app);
   kvt::app::register_search(app);
   kvt::app::register_evaluate(app);
+  kvt::app::register_run(app);
   kvt::app::register_tokenize(app);
 
   try {

@@ -29,7 +29,9 @@ std::vector<BaselineComparison> compare_with_baselines(const EvaluationResult& r
       if (b.kind != "baseline") continue;
       const bool richer = b.effective_bits >= s.effective_bits - 1e-9, cheaper = b.effective_bits <= s.effective_bits + 1e-9;
       if (richer) (b.mean_kl > s.mean_kl ? c.beaten : c.not_beaten).push_back(b.name);
-      if (cheaper && b.mean_kl <= s.mean_kl) c.dominated_by.push_back(b.name);
+      // Dominated: no more bits and no more KL, and strictly less of one of them.
+      const bool strictly = b.effective_bits < s.effective_bits - 1e-9 || b.mean_kl < s.mean_kl;
+      if (cheaper && b.mean_kl <= s.mean_kl && strictly) c.dominated_by.push_back(b.name);
     }
     out.push_back(c);
   }

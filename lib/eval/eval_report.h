@@ -23,7 +23,7 @@ struct BaselineComparison {
   std::string config;
   std::vector<std::string> beaten;        // baselines with effective bits ≥ the config's and a higher KL
   std::vector<std::string> not_beaten;    // baselines with effective bits ≥ the config's and a KL ≤ the config's
-  std::vector<std::string> dominated_by;  // baselines with effective bits ≤ the config's and a KL ≤ the config's
+  std::vector<std::string> dominated_by;  // baselines with effective bits ≤ and KL ≤ the config's, one of them <
   bool beats_all() const { return !beaten.empty() && not_beaten.empty(); }
 };
 std::vector<BaselineComparison> compare_with_baselines(const EvaluationResult& result);

@@ -60,6 +60,10 @@ TEST_CASE("baseline comparison: searched configs against uniform baselines with 
   EvaluationResult two;
   two.rows = {kv4_only, sample_report().result.rows[4]};
   CHECK(compare_with_baselines(two)[0].beats_all());
+  two.rows[1].mean_kl = two.rows[0].mean_kl;  // a searched config equal to KV4: not beaten, not dominated
+  two.rows[1].effective_bits = two.rows[0].effective_bits;
+  CHECK(compare_with_baselines(two)[0].not_beaten == Names{"KV4"});
+  CHECK(compare_with_baselines(two)[0].dominated_by.empty());
 }
 
 TEST_CASE("Markdown and JSON carry every row, Δppl and the verdicts", "[lib][eval]") {

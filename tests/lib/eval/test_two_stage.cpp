@@ -6,6 +6,7 @@
 
 #include "lib/core/error.h"
 #include "lib/eval/config_attention.h"
+#include "lib/eval/data_overlap.h"
 #include "lib/eval/rank_agreement.h"
 #include "lib/eval/two_stage.h"
 #include "lib/model/model.h"
@@ -76,4 +77,15 @@ TEST_CASE("rescore_candidates evaluates every candidate on the validation split"
   CHECK(r.budgets[0].final_pick == 0);
   CHECK(*r.spearman_all == Approx(1.0));
   CHECK_THROWS_WITH(rescore_candidates(model, validation, {}, options, RescoreMetric::KL), Catch::Contains("input.975"));
+}
+
+TEST_CASE("window overlap counts held-out windows found in the calibration prompts", "[lib][eval]") {
+  std::vector<std::vector<int64_t>> calibration = {{1, 2, 3, 4, 5, 6}, {9, 9}};
+  std::vector<std::vector<int64_t>> heldout = {{0, 3, 4, 5, 7}, {7, 8, 9}, {4, 5, 6}};
+  WindowOverlap o = window_overlap(calibration, heldout, 3);
+  CHECK(o.windows == 3 + 1 + 1);
+  CHECK(o.shared == 2);  // {3,4,5} and {4,5,6}
+  CHECK(o.sequences_with_shared == 2);
+  CHECK(window_overlap(calibration, heldout, 4).shared == 0);
+  CHECK(window_overlap(heldout, heldout, 2).shared == window_overlap(heldout, heldout, 2).windows);
 }

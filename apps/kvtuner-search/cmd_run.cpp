@@ -1,0 +1,264 @@
+// kvtuner-search run [--model DIR] [--calib PATH | --ids FILE] [--heldout PATH | --heldout-ids FILE]
+//   [--scheme ..] [--budgets 4,6] [search options] [--rescore-metric kl|ppl] --out DIR [--force]
+// The whole pipeline in one command: profile → prune, group, search on the proxy → re-score the proxy's best
+// configs per budget end to end on a validation split → final pick per budget → test-split evaluation
+// against full precision and uniform baselines. DIR/report.md explains the result; see docs/validation.md.
+// Without --model it uses the bundled demo model (data/models/<name>) and calibration set.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "apps/kvtuner-search/commands.h"
+#include "apps/kvtuner-search/eval_inputs.h"
+#include "apps/kvtuner-search/run_report.h"
+#include "calibration/input/calib_cli.h"
+#include "calibration/profiler/profiler.h"
+#include "lib/core/error.h"
+#include "lib/core/log.h"
+#include "lib/core/output.h"
+#include "lib/eval/data_overlap.h"
+#include "lib/eval/two_stage.h"
+#include "lib/quant/scheme_registry.h"
+#include "lib/tokenizer/tokenizer.h"
+#include "search/search_cli.h"
+#include "search/search_outputs.h"
+#include "search/selection.h"
+#include "search/writers/config_yaml.h"
+#include "search/writers/heatmap_svg.h"
+
+namespace fs = std::filesystem;
+
+namespace kvt::app {
+
+namespace {
+
+struct RunCommand {
+  std::string model_dir, out_dir, pairs, rescore_metric = "kl";
+  calib::CalibOptions calib;
+  HeldoutOptions heldout;
+  EvalSettings settings;
+  search::SearchOptions search;
+  bool force = false;
+};
+
+std::string path_in(const std::string& dir, const std::string& name) { return (fs::path(dir) / name).string(); }
+
+// The bundled demo model: the first data/models/<name> holding a config.json, in name order.
+std::string default_model_dir() {
+  const fs::path root = fs::path(KVT_DATA_DIR) / "models";
+  std::vector<std::string> dirs;
+  if (fs::is_directory(root))
+    for (const auto& e : fs::directory_iterator(root))
+      if (fs::exists(e.path() / "config.json")) dirs.push_back(e.path().string());
+  if (dirs.empty())
+    throw InputError("--model: no bundled demo model under " + root.string() + "; pass --model DIR", 980);
+  std::sort(dirs.begin(), dirs.end());
+  return dirs.front();
+}
+
+// Files this command writes itself (the search writes its own, checked by run_search_in_dir).
+std::vector<std::string> own_output_files(const std::string& out) {
+  std::vector<std::string> files = {path_in(out, "report.md"), path_in(out, "profile/sensitivity.json"),
+                                    path_in(out, "profile/sensitivity.csv"), path_in(out, "profile/sensitivity.svg"),
+                                    path_in(out, "validation/rescore.md"), path_in(out, "validation/rescore.json")};
+  for (const auto& f : evaluation_files(path_in(out, "evaluation"))) files.push_back(f);
+  return files;
+}
+
+// The search's top configs per budget (role "budget"), one candidate per distinct config.
+std::vector<eval::ProxyCandidate> proxy_candidates(const search::SearchResult& r) {
+  std::vector<eval::ProxyCandidate> out;
+  std::vector<std::vector<int>> seen;
+  for (const auto& s : r.selected) {
+    if (s.role != "budget") continue;
+    auto it = std::find(seen.begin(), seen.end(), s.point.layer_pairs);
+    if (it == seen.end()) {
+      eval::ProxyCandidate c;
+      c.name = fs::path(s.file_name).stem().string();
+      c.config = search::to_kv_config(r, s.point, {{"role", "candidate"}});
+      c.proxy_error = s.point.error;
+      c.nominal_bits = search::score_config(r.table, s.point.layer_pairs).nominal_bits;
+      out.push_back(c);
+      seen.push_back(s.point.layer_pairs);
+      it = seen.end() - 1;
+    }
+    eval::ProxyCandidate& c = out[size_t(it - seen.begin())];
+    c.budgets.push_back(s.budget_bits);
+    c.proxy_ranks.push_back(s.rank);
+  }
+  return out;
+}
+
+void run_pipeline(RunCommand cmd) {
+  // Everything cheap first: options, output files, data.
+  validate_eval_settings(cmd.settings);
+  calib::validate(cmd.calib);
+  calib::validate(cmd.heldout.selection);
+  cmd.search.force = cmd.force;
+  cmd.search.validate();
+  const eval::RescoreMetric metric = eval::parse_rescore_metric(cmd.rescore_metric);
+  if (cmd.search.configs_per_budget < 1)
+    throw InputError("--per-budget must be >= 1 (configs re-scored per budget)", 979);
+  for (const auto& f : own_output_files(cmd.out_dir)) check_overwrite(f, cmd.force);
+  for (const char* f : {"search/report.md", "search/search.json"}) check_overwrite(path_in(cmd.out_dir, f), cmd.force);
+  if (cmd.model_dir.empty()) cmd.model_dir = default_model_dir();
+
+  model::Model model = model::Model::open(cmd.model_dir);
+  const model::ModelConfig& mc = model.config();
+  std::optional<tok::Tokenizer> tokenizer;
+  if (cmd.calib.ids_path.empty()) tokenizer.emplace(tok::Tokenizer::load(model.directory()));
+  calib::CalibrationSet calibration =
+      calib::load_prompts(cmd.calib, tokenizer ? &*tokenizer : nullptr, mc.max_position_embeddings, mc.vocab_size);
+  calib::CalibrationSet heldout = load_heldout(cmd.heldout, model);
+  if (heldout.prompts.size() < 2)
+    throw InputError(heldout.source + ": the held-out data gives " + std::to_string(heldout.prompts.size()) +
+                         " sequence(s); run needs at least 2 (validation and test splits)",
+                     977);
+  std::vector<std::vector<int64_t>> validation, test;  // even / odd held-out sequences
+  for (size_t i = 0; i < heldout.prompts.size(); ++i) (i % 2 ? test : validation).push_back(heldout.prompts[i]);
+  eval::WindowOverlap overlap = eval::window_overlap(calibration.prompts, heldout.prompts, 16);
+  if (overlap.shared > 0)
+    log_warning(std::to_string(overlap.shared) + " of " + std::to_string(overlap.windows) +
+                " 16-token windows of the held-out data also occur in the calibration set");
+
+  // Stage 0: profile.
+  profile::ProfileOptions popts;
+  popts.scheme = quant::lookup_scheme(cmd.settings.scheme.empty() ? "kivi" : cmd.settings.scheme);
+  if (!cmd.pairs.empty()) popts.pairs = parse_pair_list(cmd.pairs);
+  popts.prefill = quant::parse_prefill_mode(cmd.settings.prefill.empty() ? "fp" : cmd.settings.prefill);
+  const eval::PromptLength prompt = eval::parse_prompt_length(cmd.settings.prompt_len);
+  popts.prompt_tokens = prompt.tokens;
+  popts.prompt_fraction = prompt.fraction;
+  popts.forward.dtype = model::parse_dtype(cmd.settings.dtype);
+  popts.forward.device = model::parse_device(cmd.settings.device);
+  profile::validate_profile_options(mc, calibration.prompts, popts);
+  log_info("run: profiling " + std::to_string(calibration.prompts.size()) + " calibration prompts from " + calibration.source);
+  SensitivityTable table = profile::profile_model(model, calibration.prompts, calibration.hash, popts);
+  const std::string profile_dir = path_in(cmd.out_dir, "profile");
+  ensure_directory(profile_dir);
+  write_file_atomic(path_in(profile_dir, "sensitivity.json"), to_json(table).dump(2) + "\n", cmd.force);
+  write_file_atomic(path_in(profile_dir, "sensitivity.csv"), to_csv(table), cmd.force);
+  write_file_atomic(path_in(profile_dir, "sensitivity.svg"), search::sensitivity_heatmap_svg(table), cmd.force);
+
+  // Stage 1: proxy search; its top configs per budget are the candidates.
+  search::SearchHooks hooks;
+  Progress progress("NSGA-II generations", size_t(cmd.search.nsga2.generations));
+  hooks.on_generation = [&progress](int done, int) { progress.update(size_t(done)); };
+  search::SearchResult searched = search::run_search_in_dir(table, cmd.search, path_in(cmd.out_dir, "search"), hooks);
+  progress.finish();
+  std::vector<eval::ProxyCandidate> candidates = proxy_candidates(searched);
+
+  // Stage 2: end-to-end re-scoring on the validation split, with the profile's scheme and prefill mode.
+  eval::EvalOptions options;
+  options.scheme = popts.scheme;
+  options.prefill = popts.prefill;
+  options.prompt_length = prompt;
+  options.forward = popts.forward;
+  options.batch_tokens = cmd.settings.batch_tokens;
+  log_info("run: re-scoring " + std::to_string(candidates.size()) + " configs on " + std::to_string(validation.size()) +
+           " validation sequences");
+  eval::TwoStageResult two_stage = eval::rescore_candidates(model, validation, candidates, options, metric);
+  ensure_directory(path_in(cmd.out_dir, "validation"));
+  write_file_atomic(path_in(cmd.out_dir, "validation/rescore.md"),
+                    "# End-to-end re-scoring of the proxy's best configs (validation split)\n\n" +
+                        eval::two_stage_markdown(two_stage, candidates),
+                    cmd.force);
+  write_file_atomic(path_in(cmd.out_dir, "validation/rescore.json"), eval::two_stage_json(two_stage, candidates).dump(2) + "\n",
+                    cmd.force);
+
+  // Final picks: deployable YAML at the top of the output directory.
+  RunSummary summary;
+  const std::string model_name = cmd.search.model_name.empty() ? table.model_name : cmd.search.model_name;
+  std::vector<eval::EvalConfig> test_configs;
+  for (const auto& o : two_stage.budgets) {
+    FinalPick f;
+    f.budget = o.budget;
+    f.candidate = o.final_pick;
+    f.file = search::file_stem(model_name) + "_" + search::scheme_tag(table.scheme) + "_KVTuner" +
+             search::format_budget(o.budget) + ".yaml";
+    f.proxy_pick_file = "search/" + candidates[o.proxy_pick].name + ".yaml";
+    f.same_as_proxy_pick = o.final_pick == o.proxy_pick;
+    KvConfig config = candidates[o.final_pick].config;
+    int rank = -1;
+    for (size_t b = 0; b < candidates[o.final_pick].budgets.size(); ++b)
+      if (candidates[o.final_pick].budgets[b] == o.budget) rank = candidates[o.final_pick].proxy_ranks[b];
+    config.metadata["selection"] = {{"role", "final"},
+                                    {"budget_bits", o.budget},
+                                    {"proxy_rank", rank},
+                                    {"chosen_by", "validation " + eval::rescore_metric_name(metric)},
+                                    {"validation_score", two_stage.end_to_end[o.final_pick]},
+                                    {"search_config", "search/" + candidates[o.final_pick].name + ".yaml"}};
+    write_file_atomic(path_in(cmd.out_dir, f.file), to_kvtuner_yaml(config, true), cmd.force);
+    test_configs.push_back({fs::path(f.file).stem().string(), "searched", f.file, config});
+    if (!f.same_as_proxy_pick) test_configs.push_back({candidates[o.proxy_pick].name, "searched", f.proxy_pick_file,
+                                                       candidates[o.proxy_pick].config});
+    summary.finals.push_back(f);
+  }
+  for (double b : cmd.search.budgets) {
+    bool found = false;
+    for (const auto& o : two_stage.budgets) found = found || o.budget == b;
+    if (!found) summary.skipped_budgets.push_back(b);
+  }
+
+  // Test split: final picks (and the proxy picks they replaced) against full precision and uniform baselines.
+  nlohmann::ordered_json context;
+  context["model"] = model.directory();
+  context["model_hash"] = model.hash();
+  context["held_out_data"] = heldout.source + " (odd sequences: the test split)";
+  context["test_hash"] = calib::content_hash(test);
+  context["calibration_hash"] = calibration.hash;
+  eval::EvaluationReport report = evaluate_with_baselines(model, test, test_configs, cmd.settings, options, context);
+  write_evaluation(report, path_in(cmd.out_dir, "evaluation"), cmd.settings.plot, cmd.force, "Test-split evaluation");
+
+  summary.model_dir = model.directory();
+  summary.model_hash = model.hash();
+  summary.model_name = model_name;
+  summary.scheme = table.scheme;
+  summary.prefill = table.prefill_mode;
+  summary.prompt_length = prompt.describe();
+  summary.search_method = search::to_string(cmd.search.method);
+  summary.budgets = cmd.search.budgets;
+  summary.calibration = summarize_data(calibration.source, calibration.prompts);
+  summary.heldout = summarize_data(heldout.source, heldout.prompts);
+  summary.validation = summarize_data("validation split", validation);
+  summary.test = summarize_data("test split", test);
+  summary.overlap = overlap;
+  summary.candidates = candidates;
+  summary.two_stage = two_stage;
+  summary.test_evaluation = report;
+  write_file_atomic(path_in(cmd.out_dir, "report.md"), run_report_markdown(summary), cmd.force);
+
+  for (const auto& f : summary.finals) std::printf("%s\n", path_in(cmd.out_dir, f.file).c_str());
+  std::printf("report: %s\n", path_in(cmd.out_dir, "report.md").c_str());
+}
+
+}  // namespace
+
+void register_run(CLI::App& app) {
+  auto cmd = std::make_shared<RunCommand>();
+  cmd->search.configs_per_budget = 4;  // candidates per budget for the end-to-end re-scoring
+  auto* sub = app.add_subcommand("run",
+                                 "The whole pipeline: profile, search, re-score the best configs end to end, and "
+                                 "evaluate the final picks against uniform baselines");
+  sub->add_option("--model", cmd->model_dir, "Hugging Face model directory (default: the bundled demo model)");
+  calib::add_calib_options(sub, cmd->calib);
+  sub->add_option("--pairs", cmd->pairs, "Candidate pairs to profile, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)");
+  auto* heldout = sub->add_option("--heldout", cmd->heldout.selection.calib_path,
+                                  "Held-out text for validation and test (default: the model directory's heldout.txt)");
+  auto* heldout_ids = sub->add_option("--heldout-ids", cmd->heldout.selection.ids_path,
+                                      "Held-out sequences as token ids (.jsonl, one JSON array per line)");
+  heldout->excludes(heldout_ids);
+  sub->add_option("--heldout-sequences", cmd->heldout.selection.num_prompts,
+                  "Held-out sequences used (even: validation, odd: test; 0 = all)")
+      ->capture_default_str();
+  add_eval_settings(sub, cmd->settings);
+  sub->add_option("--rescore-metric", cmd->rescore_metric, "End-to-end score of the re-scoring: kl or ppl")->capture_default_str();
+  search::add_search_options(sub, cmd->search);
+  sub->add_option("--out", cmd->out_dir, "Output directory (report.md at the top)")->required();
+  sub->add_flag("--force", cmd->force, "Overwrite existing results; restart a checkpoint of another search");
+  sub->callback([cmd] { run_pipeline(*cmd); });
+}
+
+}  // namespace kvt::app

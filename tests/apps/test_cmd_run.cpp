@@ -1,0 +1,139 @@
+// `kvtuner-search run` through the real binary (KVT_SEARCH_BIN) on a generated fixture model with token-id
+// calibration and held-out files: the output directory, final picks, determinism, --force, bad input.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "lib/core/kv_config.h"
+#include "tests/support/fixture_model.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct PipelineRun {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+std::string file_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A 4-layer fixture whose layers differ (so the search has choices), calibration and held-out token ids.
+struct RunWorkspace {
+  fs::path dir;
+  std::string model, calib, heldout;
+  explicit RunWorkspace(const std::string& name) {
+    dir = kvt::test::fresh_test_dir("cmd_run_" + name);
+    kvt::test::FixtureSpec spec;
+    spec.layers = 4;
+    spec.attention_scale = 0.6;
+    model = kvt::test::write_fixture_model((dir / "model").string(), spec);
+    calib = ids_file("calib.jsonl", std::vector<int>(6, 48), 11);
+    heldout = ids_file("heldout.jsonl", std::vector<int>(8, 40), 12);
+  }
+  std::string ids_file(const std::string& name, const std::vector<int>& lengths, uint64_t seed) const {
+    std::string lines;
+    for (const auto& p : kvt::test::random_prompts(lengths, 101, seed)) lines += nlohmann::json(p).dump() + "\n";
+    std::ofstream(dir / name, std::ios::binary) << lines;
+    return (dir / name).string();
+  }
+  PipelineRun run(const std::string& args) const {
+    const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
+    const int status = std::system((std::string(KVT_SEARCH_BIN) + " run " + args + " >" + out + " 2>" + err).c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, file_text(out), file_text(err)};
+  }
+  std::string base() const {
+    return "--model " + model + " --ids " + calib + " --heldout-ids " + heldout +
+           " --min-tokens 2 --scheme per-token-asym --pop 16 --generations 20 --gen-tokens 6 ";
+  }
+};
+
+}  // namespace
+
+TEST_CASE("run writes a self-explanatory output directory with final picks per budget", "[apps][run]") {
+  RunWorkspace ws("pipeline");
+  const fs::path out = ws.dir / "out";
+  PipelineRun r = ws.run(ws.base() + "--budgets 4,6 --out " + out.string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  for (const char* f : {"report.md", "model_pertoken_KVTuner4.yaml", "model_pertoken_KVTuner6.yaml", "profile/sensitivity.json",
+                        "search/report.md", "search/front.csv", "search/model_pertoken_KVTuner4_0.yaml",
+                        "validation/rescore.md", "validation/rescore.json", "evaluation/evaluation.md",
+                        "evaluation/evaluation.json", "evaluation/evaluation.svg"})
+    CHECK(fs::exists(out / f));
+  CHECK(r.out.find("report: " + (out / "report.md").string()) != std::string::npos);
+
+  const std::string report = file_text(out / "report.md");
+  CHECK(report.rfind("# kvtuner run: model\n", 0) == 0);
+  CHECK(report.find("## Final configs") < report.find("## Test-split evaluation"));
+  CHECK(report.find("Spearman ρ between proxy error and validation KL") != std::string::npos);
+  CHECK(report.find("0 of 200 16-token windows") != std::string::npos);  // 8 × (40 − 15) held-out windows
+
+  // The final pick of each budget: within the budget, and the lowest validation KL among the budget's candidates.
+  auto rescore = nlohmann::json::parse(file_text(out / "validation/rescore.json"));
+  REQUIRE(rescore["budgets"].size() == 2);
+  for (const auto& b : rescore["budgets"]) {
+    double best = 1e300;
+    std::string best_name;
+    for (const auto& name : b["candidates_in_proxy_order"])
+      for (const auto& c : rescore["candidates"])
+        if (c["name"] == name && c["mean_kl"].get<double>() < best) best = c["mean_kl"], best_name = name;
+    CHECK(b["final_pick"] == best_name);
+  }
+  kvt::KvConfig four = kvt::read_kv_config((out / "model_pertoken_KVTuner4.yaml").string(), 4);
+  CHECK(four.nominal_bits() <= 4.0);
+  CHECK(four.metadata["selection"]["role"] == "final");
+  CHECK(four.metadata["selection"]["chosen_by"] == "validation kl");
+
+  // The test table holds full precision, the five baselines and the final picks, on the odd sequences.
+  auto evaluation = nlohmann::json::parse(file_text(out / "evaluation/evaluation.json"));
+  CHECK(evaluation["sequences"] == 4);
+  CHECK(evaluation["rows"][0]["kind"] == "full-precision");
+  bool has_final = false;
+  for (const auto& row : evaluation["rows"]) has_final = has_final || row["name"] == "model_pertoken_KVTuner4";
+  CHECK(has_final);
+
+  PipelineRun again = ws.run(ws.base() + "--budgets 4,6 --out " + out.string());
+  CHECK(again.exit_code == 2);
+  CHECK(again.err.find("input.110") != std::string::npos);
+  REQUIRE(ws.run(ws.base() + "--budgets 4,6 --out " + out.string() + " --force").exit_code == 0);
+  CHECK(file_text(out / "report.md") == report);
+}
+
+TEST_CASE("run rejects bad input before profiling", "[apps][run]") {
+  RunWorkspace ws("errors");
+  const std::string one = ws.ids_file("one.jsonl", {40}, 3);
+  const std::string out = " --out " + (ws.dir / "out").string();
+  struct Case {
+    std::string args, message;
+  };
+  const std::vector<Case> cases = {
+      {ws.base() + "--rescore-metric auc" + out, "--rescore-metric"},
+      {ws.base() + "--per-budget 0" + out, "--per-budget"},
+      {ws.base() + "--budgets 4,x" + out, "--budgets"},
+      {ws.base() + "--prompt-len soon" + out, "--prompt-len"},
+      {"--model " + ws.model + " --ids " + ws.calib + " --heldout-ids " + one + " --min-tokens 2 --scheme per-token-asym" + out,
+       "at least 2"},
+      {"--model " + ws.model + " --ids " + ws.calib + " --min-tokens 2 --scheme per-token-asym" + out, "no held-out data"},
+      {ws.base() + "--heldout x.txt" + out, "excludes"},
+      {ws.base(), "--out is required"},
+  };
+  for (const auto& c : cases) {
+    PipelineRun r = ws.run(c.args);
+    INFO(c.args << "\n" << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(c.message) != std::string::npos);
+    CHECK_FALSE(fs::exists(ws.dir / "out" / "profile" / "sensitivity.json"));
+  }
+}
