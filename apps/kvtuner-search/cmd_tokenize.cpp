@@ -14,6 +14,7 @@
 
 #include "apps/kvtuner-search/commands.h"
 #include "lib/core/error.h"
+#include "lib/core/jsonl.h"
 #include "lib/core/output.h"
 #include "lib/tokenizer/tokenizer.h"
 
@@ -59,26 +60,6 @@ std::vector<int64_t> parse_plain_ids(const std::string& text, const std::string&
   return ids;
 }
 
-template <class OnLine>
-void for_each_jsonl_line(const std::string& content, const std::string& where, OnLine on_line) {
-  size_t pos = 0;
-  for (size_t line_no = 1; pos < content.size(); ++line_no) {
-    size_t end = content.find('\n', pos);
-    if (end == std::string::npos) end = content.size();
-    const std::string line = content.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string line_where = where + ":" + std::to_string(line_no);
-    nlohmann::json value;
-    try {
-      value = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
-      throw InputError(line_where + ": not valid JSON", 741);
-    }
-    on_line(value, line_where);
-  }
-}
-
 void run_tokenize(const TokenizeCommand& cmd) {
   const auto tokenizer = tok::Tokenizer::load(cmd.tokenizer_path);
   const std::string input = read_input(cmd.input_path);
@@ -93,7 +74,7 @@ void run_tokenize(const TokenizeCommand& cmd) {
     }
     return;
   }
-  for_each_jsonl_line(input, where, [&](const nlohmann::json& value, const std::string& line_where) {
+  for_each_jsonl_value(input, where, 741, "", [&](const nlohmann::json& value, const std::string& line_where) {
     if (cmd.decode) {
       if (!value.is_array()) throw InputError(line_where + ": expected a JSON array of token ids", 741);
       std::vector<int64_t> ids;

@@ -6,6 +6,7 @@
 
 #include "calibration/input/calibration_set.h"
 #include "lib/core/error.h"
+#include "lib/core/jsonl.h"
 #include "lib/core/output.h"
 
 namespace kvt::calib {
@@ -66,23 +67,11 @@ std::string record_text(const nlohmann::json& record, const std::string& field, 
 std::vector<std::string> read_jsonl(const std::string& path, const std::string& field) {
   const std::string content = read_file(path);
   std::vector<std::string> documents;
-  size_t pos = 0;
-  for (size_t line_no = 1; pos < content.size(); ++line_no) {
-    size_t end = content.find('\n', pos);
-    if (end == std::string::npos) end = content.size();
-    const std::string line = content.substr(pos, end - pos);
-    pos = end + 1;
-    if (is_blank(line)) continue;
-    const std::string where = path + ":" + std::to_string(line_no);
-    nlohmann::json record;
-    try {
-      record = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
-      throw InputError(where + ": not valid JSON (expected one JSON object per line)", kErrCalibJsonl);
-    }
-    if (!record.is_object()) throw InputError(where + ": expected a JSON object", kErrCalibJsonl);
-    documents.push_back(record_text(record, field, where));
-  }
+  for_each_jsonl_value(content, path, kErrCalibJsonl, " (expected one JSON object per line)",
+                       [&](const nlohmann::json& record, const std::string& where) {
+                         if (!record.is_object()) throw InputError(where + ": expected a JSON object", kErrCalibJsonl);
+                         documents.push_back(record_text(record, field, where));
+                       });
   return documents;
 }
 

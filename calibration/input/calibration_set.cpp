@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/core/error.h"
+#include "lib/core/jsonl.h"
 #include "lib/core/hash.h"
 #include "lib/core/log.h"
 #include "lib/core/output.h"
@@ -97,20 +98,8 @@ CalibrationSet load_token_ids(const std::string& path, const CalibOptions& optio
   validate(options);
   const std::string content = read_file(path);
   std::vector<std::vector<int64_t>> candidates;
-  size_t pos = 0;
-  for (size_t line_no = 1; pos < content.size(); ++line_no) {
-    size_t end = content.find('\n', pos);
-    if (end == std::string::npos) end = content.size();
-    const std::string line = content.substr(pos, end - pos);
-    pos = end + 1;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = path + ":" + std::to_string(line_no);
-    nlohmann::json ids;
-    try {
-      ids = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
-      throw InputError(where + ": not valid JSON (expected an array of token ids)", kErrCalibIds);
-    }
+  for_each_jsonl_value(content, path, kErrCalibIds, " (expected an array of token ids)",
+                       [&](const nlohmann::json& ids, const std::string& where) {
     if (!ids.is_array() || ids.empty()) throw InputError(where + ": expected a non-empty JSON array of token ids", kErrCalibIds);
     std::vector<int64_t> prompt;
     prompt.reserve(ids.size());
@@ -124,7 +113,7 @@ CalibrationSet load_token_ids(const std::string& path, const CalibOptions& optio
       prompt.push_back(id.get<int64_t>());
     }
     candidates.push_back(std::move(prompt));
-  }
+  });
   if (candidates.empty()) throw InputError("--ids " + path + ": holds no prompts", kErrCalibEmpty);
   return select_prompts(candidates.size(), [&](size_t i) { return std::move(candidates[i]); }, path, options,
                         max_positions);
