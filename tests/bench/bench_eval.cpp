@@ -22,18 +22,13 @@
 #include "lib/eval/incremental_decoder.h"
 #include "lib/model/model.h"
 #include "lib/quant/scheme_registry.h"
+#include "tests/bench/bench_timing.h"
 #include "tests/support/fixture_model.h"
 
 namespace fs = std::filesystem;
 using namespace kvt;
 
 namespace {
-
-double seconds(const std::function<void()>& fn) {
-  auto start = std::chrono::steady_clock::now();
-  fn();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 struct Ratio {
   double median_of_ratios = 0, ratio_of_fastest = 0, fastest_a = 0, fastest_b = 0;
@@ -46,9 +41,9 @@ Ratio relative_cost(int pairs, const std::function<void()>& a, const std::functi
   for (int i = 0; i < pairs; ++i) {
     double x, y;
     if (i % 2 == 0) {
-      x = seconds(a), y = seconds(b);
+      x = bench::wall_seconds(a), y = bench::wall_seconds(b);
     } else {
-      y = seconds(b), x = seconds(a);
+      y = bench::wall_seconds(b), x = bench::wall_seconds(a);
     }
     ta.push_back(x), tb.push_back(y), ratios.push_back(y / x);
   }

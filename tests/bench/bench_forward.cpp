@@ -18,24 +18,18 @@
 
 #include "lib/model/forward.h"
 #include "lib/model/model.h"
+#include "tests/bench/bench_timing.h"
 #include "tests/support/fixture_model.h"
 
 using namespace kvt;
-using Clock = std::chrono::steady_clock;
 
 namespace {
-
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 template <class F>
 double best_of(int repeats, F&& f) {
   f();  // warm-up
   double best = 1e30;
-  for (int i = 0; i < repeats; ++i) {
-    auto t0 = Clock::now();
-    f();
-    best = std::min(best, seconds_since(t0));
-  }
+  for (int i = 0; i < repeats; ++i) best = std::min(best, bench::wall_seconds(f));
   return best;
 }
 

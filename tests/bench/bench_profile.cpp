@@ -24,23 +24,12 @@
 #include "lib/quant/quantized_attention.h"
 #include "lib/quant/scheme_registry.h"
 #include "tests/support/fixture_model.h"
+#include "tests/bench/bench_timing.h"
 
 namespace fs = std::filesystem;
 using namespace kvt;
-using Clock = std::chrono::steady_clock;
 
 namespace {
-
-double seconds(const std::function<void()>& f) {
-  auto t0 = Clock::now();
-  f();
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 std::string model_dir(const test::FixtureSpec& spec) {
   fs::path dir = fs::temp_directory_path() / ("kvtuner-bench-profile-" + std::to_string(spec.layers));
@@ -96,26 +85,26 @@ int main(int argc, char** argv) {
   std::vector<double> plain, capture, prof_kivi, prof_pt, naive;
   model::forward(m, prompts, fwd);  // warm-up: page in the weights
   for (int r = 0; r < repeats; ++r) {
-    plain.push_back(seconds([&] { model::forward(m, prompts, fwd); }));
-    capture.push_back(seconds([&] {
+    plain.push_back(bench::wall_seconds([&] { model::forward(m, prompts, fwd); }));
+    capture.push_back(bench::wall_seconds([&] {
       model::ForwardHooks hooks;
       hooks.skip_lm_head = true;
       hooks.on_capture = [](const model::AttentionInputs&, const at::Tensor&) {};
       model::forward(m, prompts, fwd, hooks);
     }));
-    prof_kivi.push_back(seconds([&] { profile::profile_model(m, prompts, "", kivi); }));
-    prof_pt.push_back(seconds([&] { profile::profile_model(m, prompts, "", per_token); }));
-    naive.push_back(seconds([&] { naive_forward(r % layers); }));
+    prof_kivi.push_back(bench::wall_seconds([&] { profile::profile_model(m, prompts, "", kivi); }));
+    prof_pt.push_back(bench::wall_seconds([&] { profile::profile_model(m, prompts, "", per_token); }));
+    naive.push_back(bench::wall_seconds([&] { naive_forward(r % layers); }));
   }
-  const double t_plain = median(plain), t_kivi = median(prof_kivi), t_pt = median(prof_pt);
-  const double t_naive = median(naive) * layers * pairs + t_plain;  // + the full-precision reference
+  const double t_plain = bench::median(plain), t_kivi = bench::median(prof_kivi), t_pt = bench::median(prof_pt);
+  const double t_naive = bench::median(naive) * layers * pairs + t_plain;  // + the full-precision reference
   std::printf("bench_profile: %d layers, hidden %d, %d heads x %d (KV heads %d), intermediate %d; %d prompt(s) x %d tokens;"
               " %d pairs; median of %d runs\n",
               layers, spec.hidden, spec.heads, spec.head_dim, spec.kv_heads, spec.intermediate, num_prompts, tokens, pairs,
               repeats);
   std::printf("%-52s %10s %10s\n", "run", "seconds", "÷ plain");
   std::printf("%-52s %10.3f %10.3f\n", "plain forward (logits)", t_plain, 1.0);
-  std::printf("%-52s %10.3f %10.3f\n", "capture-only forward (hook, no LM head)", median(capture), median(capture) / t_plain);
+  std::printf("%-52s %10.3f %10.3f\n", "capture-only forward (hook, no LM head)", bench::median(capture), bench::median(capture) / t_plain);
   std::printf("%-52s %10.3f %10.3f\n", "profile, kivi (target <= 1.5)", t_kivi, t_kivi / t_plain);
   std::printf("%-52s %10.3f %10.3f\n", "profile, per-token-asym (target <= 1.5)", t_pt, t_pt / t_plain);
   std::printf("%-52s %10.3f %10.3f\n", "naive: layers x pairs forwards + reference (est.)", t_naive, t_naive / t_plain);

@@ -17,22 +17,11 @@
 #include "lib/quant/scheme_registry.h"
 #include "lib/quant/streaming_quantizer.h"
 #include "lib/quant/uniform_quantizer.h"
+#include "tests/bench/bench_timing.h"
 
 using namespace kvt::quant;
-using Clock = std::chrono::steady_clock;
 
 namespace {
-
-double seconds(const std::function<void()>& f) {
-  auto t0 = Clock::now();
-  f();
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-double median(std::vector<double> t) {
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
-}
 
 // Medians of `op` and of `reference`, run alternately so that load changes hit both alike.
 std::pair<double, double> interleaved(int repeats, const std::function<void()>& op, const std::function<void()>& reference) {
@@ -40,10 +29,10 @@ std::pair<double, double> interleaved(int repeats, const std::function<void()>& 
   reference();
   std::vector<double> a, b;
   for (int i = 0; i < repeats; ++i) {
-    a.push_back(seconds(op));
-    b.push_back(seconds(reference));
+    a.push_back(kvt::bench::wall_seconds(op));
+    b.push_back(kvt::bench::wall_seconds(reference));
   }
-  return {median(a), median(b)};
+  return {kvt::bench::median(a), kvt::bench::median(b)};
 }
 
 }  // namespace

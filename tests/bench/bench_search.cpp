@@ -12,17 +12,12 @@
 #include "search/nsga2_search.h"
 #include "search/pruning.h"
 #include "tests/search/synthetic_table.h"
+#include "tests/bench/bench_timing.h"
 
 using namespace kvt;
 using namespace kvt::search;
 
 namespace {
-
-double seconds_of(const std::function<void()>& f) {
-  auto start = std::chrono::steady_clock::now();
-  f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // Process CPU seconds of f (the search is single-threaded; wall time suffers on a loaded machine).
 double cpu_seconds_of(const std::function<void()>& f) {
@@ -35,9 +30,8 @@ double cpu_seconds_of(const std::function<void()>& f) {
 double median_seconds(int runs, const std::function<void()>& f) {
   f();
   std::vector<double> t;
-  for (int i = 0; i < runs; ++i) t.push_back(seconds_of(f));
-  std::sort(t.begin(), t.end());
-  return t[t.size() / 2];
+  for (int i = 0; i < runs; ++i) t.push_back(kvt::bench::wall_seconds(f));
+  return kvt::bench::median(t);
 }
 
 SearchSpace make_space(const SensitivityTable& t, bool grouped, bool prune) {
@@ -92,7 +86,7 @@ int main() {
       o.seed = 1;
       Nsga2Result result;
       double cpu = 0;
-      double wall = seconds_of([&] {
+      double wall = kvt::bench::wall_seconds([&] {
         cpu = cpu_seconds_of([&] { result = run_nsga2(space, table.pairs, o, bound, {}, "bench"); });
       });
       double hv = hypervolume_ratio(result.front, exact).ratio;
