@@ -2,7 +2,10 @@
 # Installs the Debian packages kvtuner needs, only those missing. Safe to run repeatedly.
 set -euo pipefail
 packages=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread libpagmo-dev libcli11-dev libeigen3-dev
-          libyaml-cpp-dev catch2 nlohmann-json3-dev libpcre2-dev libicu-dev)
+          libyaml-cpp-dev catch2 nlohmann-json3-dev libpcre2-dev libicu-dev
+          # Text corpora the trainer tests, the tokenizer benchmark and scripts/train-demo-model.sh read
+          # (/usr/share/games/fortunes/*, /usr/share/doc/jargon-text/jargon.txt.gz).
+          fortunes-min jargon-text)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

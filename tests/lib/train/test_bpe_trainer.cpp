@@ -65,8 +65,12 @@ std::vector<std::pair<std::string, std::string>> slow_bpe(const std::vector<std:
 
 std::vector<std::string> corpus_texts() {
   std::vector<std::string> texts = {kSmallCorpus};
-  for (const char* path : {"/usr/share/games/fortunes/riddles", "/usr/share/games/fortunes/literature"})
-    if (std::filesystem::exists(path)) texts.push_back(read_file(path));
+  // Debian's fortunes-min, installed by scripts/install-deps.sh: a missing file fails the test.
+  for (const char* path : {"/usr/share/games/fortunes/riddles", "/usr/share/games/fortunes/literature"}) {
+    INFO(path << " (package fortunes-min; run scripts/install-deps.sh)");
+    REQUIRE(std::filesystem::is_regular_file(path));
+    texts.push_back(read_file(path));
+  }
   return texts;
 }
 
