@@ -116,10 +116,16 @@ LayerGroups group_layers(const SensitivityTable& table, const CandidateSets& set
       for (int layer : part) groups.groups.push_back({{layer}, candidates});
       continue;
     }
-    // Feature vector of a layer: its e_o over the part's candidate pairs.
+    // Feature vector of a layer: its proxy errors over the part's candidate pairs. e_o is a norm ratio (the paper's
+    // eps applies to it as is); KL and its Fisher estimate span decades across layers and pairs, so they enter as
+    // log10 (eps is then a ratio: 0.05 ≈ 12 %). 0 (a 16-bit pair) is floored at 1e-30.
+    const bool log_features = table.proxy != "eo";
     Eigen::MatrixXd features(static_cast<Eigen::Index>(part.size()), static_cast<Eigen::Index>(candidates.size()));
     for (size_t i = 0; i < part.size(); ++i)
-      for (size_t c = 0; c < candidates.size(); ++c) features(i, c) = table.e_o[part[i]][candidates[c]];
+      for (size_t c = 0; c < candidates.size(); ++c) {
+        const double v = table.proxy_errors()[part[i]][candidates[c]];
+        features(i, c) = log_features ? std::log10(std::max(v, 1e-30)) : v;
+      }
     std::vector<int> labels = dbscan(features, options.eps, options.min_samples);
     std::map<int, size_t> group_of_label;
     for (size_t i = 0; i < part.size(); ++i) {

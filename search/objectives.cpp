@@ -63,7 +63,7 @@ ConfigScore score_config(const SensitivityTable& table, const std::vector<int>& 
     KVT_ASSERT(p >= 0 && static_cast<size_t>(p) < table.pairs.size(), "pair index in range");
     nominal_sum += table.pairs[p].mean_bits();
     if (has_storage) effective_sum += table.effective_bits[p];
-    s.proxy_error += table.e_o[l][p];
+    s.proxy_error += table.proxy_errors()[l][p];
   }
   s.nominal_bits = nominal_sum / table.num_layers;
   s.effective_bits = has_storage ? effective_sum / table.num_layers : nan;
@@ -124,7 +124,7 @@ SearchSpace build_search_space(const SensitivityTable& table, const LayerGroups&
       double memory = 0, error = 0;
       for (int layer : group.layers) {
         memory += cost[p];
-        error += table.e_o[layer][p];
+        error += table.proxy_errors()[layer][p];
       }
       unit.memory_sum.push_back(memory);
       unit.error_sum.push_back(error);

@@ -21,9 +21,23 @@ std::string search_fingerprint(const SensitivityTable& table, const SearchOption
   return fnv1a64_hex(j.dump());
 }
 
-SearchResult run_search(const SensitivityTable& table, const SearchOptions& options, const SearchHooks& hooks) {
+SensitivityTable table_for_search(const SensitivityTable& profiled, const SearchOptions& options) {
+  SensitivityTable table = profiled;
+  if (!options.proxy.empty() && options.proxy != "auto" && options.proxy != table.proxy) {
+    table.select_proxy(options.proxy, "--proxy");
+    table.proxy_reason = "--proxy " + options.proxy;
+  }
+  return table;
+}
+
+std::string objective_name_of(const SensitivityTable& table, const SearchHooks& hooks) {
+  return hooks.objective ? hooks.objective_name : "proxy-sum-" + proxy_column(table.proxy);
+}
+
+SearchResult run_search(const SensitivityTable& profiled, const SearchOptions& options, const SearchHooks& hooks) {
   options.validate();
-  table.validate("sensitivity table");
+  profiled.validate("sensitivity table");
+  const SensitivityTable table = table_for_search(profiled, options);
   if (options.method == SearchMethod::Exact && hooks.objective)
     throw InputError("--method exact: the DP front needs the additive proxy objective; use --method nsga2", 663);
 
@@ -31,7 +45,7 @@ SearchResult run_search(const SensitivityTable& table, const SearchOptions& opti
   r.table = table;
   r.options = options;
   r.proxy_objective = !hooks.objective;
-  r.objective_name = hooks.objective ? hooks.objective_name : "proxy-sum-e_o";
+  r.objective_name = objective_name_of(table, hooks);
   r.table_hash = fnv1a64_hex(to_json(table).dump());
   r.fingerprint = search_fingerprint(table, options, r.objective_name);
 

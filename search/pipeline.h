@@ -19,7 +19,7 @@ namespace kvt::search {
 struct SearchHooks {
   // Custom end-to-end error (e.g. measured on a model); empty → the additive proxy Σ e_o.
   ErrorObjective objective;
-  std::string objective_name = "proxy-sum-e_o";  // recorded in outputs and in the checkpoint fingerprint
+  std::string objective_name = "e2e-kl";  // recorded in outputs and in the checkpoint fingerprint (custom objective)
   const Nsga2State* resume = nullptr;
   std::function<void(const Nsga2State&)> on_checkpoint;
   std::function<void(int generation, int total)> on_generation;
@@ -53,6 +53,12 @@ struct SearchResult {
   int nsga2_genes = 0;
   int resumed_from_generation = 0;
 };
+
+// The table with options.proxy selected (the table's own choice when it is empty or "auto").
+// @throws InputError (611) when that proxy's table was not measured.
+SensitivityTable table_for_search(const SensitivityTable& table, const SearchOptions& options);
+// hooks.objective_name for a custom objective, else "proxy-sum-<column>" of the table's proxy.
+std::string objective_name_of(const SensitivityTable& table, const SearchHooks& hooks);
 
 // @throws InputError for invalid options or table, or --method exact with a custom objective.
 SearchResult run_search(const SensitivityTable& table, const SearchOptions& options, const SearchHooks& hooks = {});

@@ -52,7 +52,7 @@ CandidateSets prune_pairs(const SensitivityTable& table, const std::vector<doubl
                      621);
   CandidateSets sets;
   for (int l = 0; l < table.num_layers; ++l) {
-    std::vector<int> kept = pareto_indices(pair_cost, table.e_o[l], options);
+    std::vector<int> kept = pareto_indices(pair_cost, table.proxy_errors()[l], options);
     std::sort(kept.begin(), kept.end(), [&](int a, int b) {
       if (table.pairs[a] != table.pairs[b]) return table.pairs[a] < table.pairs[b];
       return a < b;

@@ -40,6 +40,10 @@ void add_search_options(CLI::App* app, SearchOptions& o) {
          "--method", [&o](const std::string& s) { o.method = parse_search_method(s); },
          "nsga2 (pagmo NSGA-II, default) or exact (the DP front of the additive proxy)")
       ->group(group);
+  app->add_option("--proxy", o.proxy,
+                  "Layer error the search minimises: eo (the paper's e_o), kl (measured layer KL), fisher (its "
+                  "diagonal-Fisher estimate), auto (the profile's choice)")
+      ->group(group);
   app->add_option("--pop", o.nsga2.population, "NSGA-II population (>= 8, a multiple of 4)")->group(group)->capture_default_str();
   app->add_option("--generations", o.nsga2.generations, "NSGA-II generations")->group(group)->capture_default_str();
   app->add_option("--seed", o.nsga2.seed, "NSGA-II seed")->group(group)->capture_default_str();

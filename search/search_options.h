@@ -27,6 +27,8 @@ struct SearchOptions {
   Nsga2Options nsga2;
   int configs_per_budget = 1;  // _0, _1, ... per budget
   std::string model_name;      // file-name prefix; empty → the table's model_name
+  // --proxy: the table's error the search minimises: "eo", "kl", "fisher"; "" or "auto" → the table's own choice.
+  std::string proxy;
   bool force = false;          // overwrite outputs; start over when a checkpoint does not fit
 
   // @throws InputError naming the first invalid option.

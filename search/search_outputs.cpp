@@ -56,7 +56,8 @@ SearchResult run_search_in_dir(const SensitivityTable& table, const SearchOption
   const std::string checkpoint_path = in_dir(out_dir, kCheckpointFileName);
   std::optional<Nsga2State> resume;
   if (options.method == SearchMethod::Nsga2 && fs::exists(checkpoint_path)) {
-    std::string fingerprint = search_fingerprint(table, options, hooks.objective ? hooks.objective_name : "proxy-sum-e_o");
+    const SensitivityTable selected = table_for_search(table, options);
+    std::string fingerprint = search_fingerprint(selected, options, objective_name_of(selected, hooks));
     Nsga2State state = read_nsga2_checkpoint(checkpoint_path);
     bool fits = state.fingerprint == fingerprint && state.generation <= options.nsga2.generations;
     if (fits) {

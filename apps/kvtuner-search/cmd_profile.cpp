@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "apps/kvtuner-search/commands.h"
+#include "apps/kvtuner-search/proxy_options.h"
 #include "calibration/input/calib_cli.h"
 #include "calibration/profiler/profiler.h"
 #include "calibration/profiler/summary.h"
@@ -28,6 +29,7 @@ struct ProfileCommand {
                          device = "cpu", out;
   calib::CalibOptions calib;
   std::vector<int> bits;
+  profile::ProfileOptions measures;  // --proxy, --proxy-budget, --kl-tokens, --seed
   bool force = false;
 };
 
@@ -41,7 +43,7 @@ std::string sibling(const std::string& path, const std::string& ext) {
 
 void run_profile(const ProfileCommand& cmd) {
   // Validate everything cheap before the forward.
-  profile::ProfileOptions options;
+  profile::ProfileOptions options = cmd.measures;
   options.scheme = quant::lookup_scheme(cmd.scheme);
   if (!cmd.bits.empty()) options.pairs = pairs_from_bits(cmd.bits);
   if (!cmd.pairs.empty()) options.pairs = parse_pair_list(cmd.pairs);
@@ -90,6 +92,12 @@ void register_profile(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--dtype", cmd->dtype, "Compute dtype of the forward: float32, bfloat16, float16")->capture_default_str();
   sub->add_option("--device", cmd->device, "cpu, cuda or cuda:N")->capture_default_str();
+  sub->add_option("--proxy", cmd->measures.proxy,
+                  "Layer error the search will use: auto (kl when it fits --proxy-budget, else fisher), eo (the "
+                  "paper's attention-output error only), kl (measured layer KL), fisher (diagonal-Fisher estimate)")
+      ->capture_default_str();
+  add_proxy_measure_options(sub, cmd->measures);
+  sub->add_option("--seed", cmd->measures.seed, "Seed of the Fisher estimate's label draws")->capture_default_str();
   sub->add_option("--out", cmd->out, "Sensitivity table (JSON); .csv and .svg siblings are written beside it")->required();
   sub->add_flag("--force", cmd->force, "Overwrite existing outputs");
   sub->callback([cmd] { run_profile(*cmd); });

@@ -12,6 +12,7 @@
 
 #include "apps/kvtuner-search/commands.h"
 #include "apps/kvtuner-search/eval_inputs.h"
+#include "apps/kvtuner-search/proxy_options.h"
 #include "apps/kvtuner-search/run_report.h"
 #include "calibration/input/calib_cli.h"
 #include "calibration/profiler/profiler.h"
@@ -23,6 +24,7 @@
 #include "lib/quant/scheme_registry.h"
 #include "lib/tokenizer/tokenizer.h"
 #include "search/search_cli.h"
+#include "search/objectives.h"
 #include "search/search_outputs.h"
 #include "search/selection.h"
 #include "search/writers/config_yaml.h"
@@ -40,6 +42,7 @@ struct RunCommand {
   HeldoutOptions heldout;
   EvalSettings settings;
   search::SearchOptions search;
+  profile::ProfileOptions measures;  // --proxy-budget, --kl-tokens
   bool force = false;
 };
 
@@ -67,7 +70,16 @@ std::vector<std::string> own_output_files(const std::string& out) {
   return files;
 }
 
-// The search's top configs per budget (role "budget"), one candidate per distinct config.
+// Σ_l layer KL of a config's pairs, when the table has the layer KL.
+std::optional<double> predicted_kl(const SensitivityTable& table, const std::vector<int>& layer_pairs) {
+  if (table.kl.empty()) return std::nullopt;
+  double sum = 0;
+  for (size_t l = 0; l < layer_pairs.size(); ++l) sum += table.kl[l][size_t(layer_pairs[l])];
+  return sum;
+}
+
+// The search's top configs per budget (role "budget"), one candidate per distinct config, then every uniform
+// config (one pair in all layers, 16/16 excepted) within a budget, which competes with them.
 std::vector<eval::ProxyCandidate> proxy_candidates(const search::SearchResult& r) {
   std::vector<eval::ProxyCandidate> out;
   std::vector<std::vector<int>> seen;
@@ -80,6 +92,7 @@ std::vector<eval::ProxyCandidate> proxy_candidates(const search::SearchResult& r
       c.config = search::to_kv_config(r, s.point, {{"role", "candidate"}});
       c.proxy_error = s.point.error;
       c.nominal_bits = search::score_config(r.table, s.point.layer_pairs).nominal_bits;
+      c.predicted_kl = predicted_kl(r.table, s.point.layer_pairs);
       out.push_back(c);
       seen.push_back(s.point.layer_pairs);
       it = seen.end() - 1;
@@ -87,6 +100,27 @@ std::vector<eval::ProxyCandidate> proxy_candidates(const search::SearchResult& r
     eval::ProxyCandidate& c = out[size_t(it - seen.begin())];
     c.budgets.push_back(s.budget_bits);
     c.proxy_ranks.push_back(s.rank);
+  }
+  for (size_t p = 0; p < r.table.pairs.size(); ++p) {
+    if (r.table.pairs[p].is_full_precision()) continue;
+    search::FrontPoint point;
+    point.layer_pairs.assign(size_t(r.table.num_layers), int(p));
+    const search::ConfigScore score = search::score_config(r.table, point.layer_pairs);
+    point.memory = search::memory_of(score, r.options.memory);
+    point.error = score.proxy_error;
+    eval::ProxyCandidate c;
+    c.name = "uniform_" + r.table.pairs[p].name();
+    c.uniform = true;
+    c.config = search::to_kv_config(r, point, {{"role", "uniform candidate"}});
+    c.proxy_error = score.proxy_error;
+    c.nominal_bits = score.nominal_bits;
+    c.predicted_kl = predicted_kl(r.table, point.layer_pairs);
+    for (double b : r.options.budgets)
+      if (search::within_budget(point.memory, search::budget_in_measure(r.table, b, r.options.memory))) {
+        c.budgets.push_back(b);
+        c.proxy_ranks.push_back(1000 + int(p));  // after every searched config
+      }
+    if (!c.budgets.empty()) out.push_back(c);
   }
   return out;
 }
@@ -124,7 +158,7 @@ void run_pipeline(RunCommand cmd) {
                 " 16-token windows of the held-out data also occur in the calibration set");
 
   // Stage 0: profile.
-  profile::ProfileOptions popts;
+  profile::ProfileOptions popts = cmd.measures;
   popts.scheme = quant::lookup_scheme(cmd.settings.scheme.empty() ? "kivi" : cmd.settings.scheme);
   if (!cmd.pairs.empty()) popts.pairs = parse_pair_list(cmd.pairs);
   popts.prefill = quant::parse_prefill_mode(cmd.settings.prefill.empty() ? "fp" : cmd.settings.prefill);
@@ -133,6 +167,9 @@ void run_pipeline(RunCommand cmd) {
   popts.prompt_fraction = prompt.fraction;
   popts.forward.dtype = model::parse_dtype(cmd.settings.dtype);
   popts.forward.device = model::parse_device(cmd.settings.device);
+  popts.proxy = cmd.search.proxy.empty() ? "auto" : cmd.search.proxy;
+  popts.seed = cmd.search.nsga2.seed;
+  popts.batch_tokens = cmd.settings.batch_tokens;
   profile::validate_profile_options(mc, calibration.prompts, popts);
   log_info("run: profiling " + std::to_string(calibration.prompts.size()) + " calibration prompts from " + calibration.source);
   SensitivityTable table = profile::profile_model(model, calibration.prompts, calibration.hash, popts);
@@ -184,14 +221,17 @@ void run_pipeline(RunCommand cmd) {
     int rank = -1;
     for (size_t b = 0; b < candidates[o.final_pick].budgets.size(); ++b)
       if (candidates[o.final_pick].budgets[b] == o.budget) rank = candidates[o.final_pick].proxy_ranks[b];
+    const bool uniform = candidates[o.final_pick].uniform;
     config.metadata["selection"] = {{"role", "final"},
                                     {"budget_bits", o.budget},
-                                    {"proxy_rank", rank},
+                                    {"proxy_rank", uniform ? nlohmann::json() : nlohmann::json(rank)},
+                                    {"uniform", uniform},
                                     {"chosen_by", "validation " + eval::rescore_metric_name(metric)},
                                     {"validation_score", two_stage.end_to_end[o.final_pick]},
-                                    {"search_config", "search/" + candidates[o.final_pick].name + ".yaml"}};
+                                    {"search_config", uniform ? nlohmann::json()
+                                                              : nlohmann::json("search/" + candidates[o.final_pick].name + ".yaml")}};
     write_file_atomic(path_in(cmd.out_dir, f.file), to_kvtuner_yaml(config, true), cmd.force);
-    test_configs.push_back({fs::path(f.file).stem().string(), "searched", f.file, config});
+    test_configs.push_back({fs::path(f.file).stem().string(), uniform ? "baseline" : "searched", f.file, config});
     if (!f.same_as_proxy_pick) test_configs.push_back({candidates[o.proxy_pick].name, "searched", f.proxy_pick_file,
                                                        candidates[o.proxy_pick].config});
     summary.finals.push_back(f);
@@ -219,6 +259,8 @@ void run_pipeline(RunCommand cmd) {
   summary.prefill = table.prefill_mode;
   summary.prompt_length = prompt.describe();
   summary.search_method = search::to_string(cmd.search.method);
+  summary.proxy = searched.table.proxy;
+  summary.proxy_reason = searched.table.proxy_reason;
   summary.budgets = cmd.search.budgets;
   summary.calibration = summarize_data(calibration.source, calibration.prompts);
   summary.heldout = summarize_data(heldout.source, heldout.prompts);
@@ -256,6 +298,7 @@ void register_run(CLI::App& app) {
   add_eval_settings(sub, cmd->settings);
   sub->add_option("--rescore-metric", cmd->rescore_metric, "End-to-end score of the re-scoring: kl or ppl")->capture_default_str();
   search::add_search_options(sub, cmd->search);
+  add_proxy_measure_options(sub, cmd->measures);
   sub->add_option("--out", cmd->out_dir, "Output directory (report.md at the top)")->required();
   sub->add_flag("--force", cmd->force, "Overwrite existing results; restart a checkpoint of another search");
   sub->callback([cmd] { run_pipeline(*cmd); });

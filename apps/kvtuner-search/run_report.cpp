@@ -98,13 +98,21 @@ std::string run_report_markdown(const RunSummary& s) {
   }
   for (double b : s.skipped_budgets) md += "\nNo searched config fits the " + bits_text(b) + "-bit budget.\n";
   md += "\n";
-  for (const auto& f : s.finals)
-    md += "- " + bits_text(f.budget) + " bits: " +
-          (f.same_as_proxy_pick ? "the end-to-end re-scoring kept the proxy's best config (" + f.proxy_pick_file + ")."
-                                : "the re-scoring replaced the proxy's best config (" + f.proxy_pick_file +
-                                      ", also in the test table) with its rank-" +
-                                      std::to_string(proxy_rank_in(s.candidates[f.candidate], f.budget)) + " config.") +
-          "\n";
+  for (const auto& f : s.finals) {
+    const eval::ProxyCandidate& c = s.candidates[f.candidate];
+    std::string what;
+    if (f.same_as_proxy_pick)
+      what = "the end-to-end re-scoring kept the proxy's best config (" + f.proxy_pick_file + ").";
+    else if (c.uniform)
+      what = "**a uniform config won**: " + c.name + " scored better on validation than every searched config within "
+             "the budget, so it ships instead of the proxy's best config (" + f.proxy_pick_file + ", also in the test table).";
+    else
+      what = "the re-scoring replaced the proxy's best config (" + f.proxy_pick_file + ", also in the test table) with its "
+             "rank-" + std::to_string(proxy_rank_in(c, f.budget)) + " config.";
+    md += "- " + bits_text(f.budget) + " bits: " + what + "\n";
+  }
+  md += "\nEvery uniform config within a budget (one profiled pair in all layers) was re-scored beside the searched "
+        "configs, so a final pick never loses to one of them on the validation split.\n";
 
   md += "\n## Test-split evaluation\n\n";
   md += "Held-out test split (" + std::to_string(s.test.sequences) + " sequences, disjoint from the validation split "
@@ -131,6 +139,7 @@ std::string run_report_markdown(const RunSummary& s) {
   std::string budgets;
   for (double b : s.budgets) budgets += (budgets.empty() ? "" : ", ") + bits_text(b);
   md += "- budgets " + budgets + " bits; search " + s.search_method + "; re-scoring metric " + metric + "\n";
+  md += "- proxy: " + s.proxy + (s.proxy_reason.empty() ? "" : " (" + s.proxy_reason + ")") + "\n";
 
   md += "\n## Files\n\n";
   md += "| path | what |\n| --- | --- |\n";

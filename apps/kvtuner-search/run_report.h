@@ -27,6 +27,7 @@ struct FinalPick {
 struct RunSummary {
   std::string model_dir, model_hash, model_name;
   std::string scheme, prefill, prompt_length, search_method;
+  std::string proxy, proxy_reason;  // the layer error the search minimised, and why
   std::vector<double> budgets;
   DataSummary calibration, heldout, validation, test;
   eval::WindowOverlap overlap;

@@ -1,9 +1,11 @@
 #include "calibration/profiler/profiler.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 
+#include "calibration/profiler/layer_kl.h"
 #include "calibration/profiler/layer_profiler.h"
 #include "lib/core/error.h"
 #include "lib/core/log.h"
@@ -46,6 +48,12 @@ void validate_profile_options(const model::ModelConfig& config, const std::vecto
   if (options.prompt_tokens < 0 && !(options.prompt_fraction >= 0 && options.prompt_fraction < 1))
     throw InputError("--prompt-len: the prompt fraction must be in [0, 1), got " + options.prompt_len_description(), 422);
   if (options.chunk_rows <= 0) throw InputError("profile: chunk rows must be positive", 422);
+  if (options.proxy != "auto" && options.proxy != "eo" && options.proxy != "kl" && options.proxy != "fisher")
+    throw InputError("--proxy: unknown proxy '" + options.proxy + "' (expected auto, eo, kl or fisher)", 426);
+  if (!(options.proxy_budget_minutes >= 0) || !std::isfinite(options.proxy_budget_minutes))
+    throw InputError("--proxy-budget must be a finite number of minutes >= 0", 426);
+  if (options.kl_tokens < 1) throw InputError("--kl-tokens must be >= 1", 426);
+  if (options.batch_tokens < 1) throw InputError("--batch-tokens must be >= 1", 426);
   if (prompts.empty()) throw InputError("profile: the calibration set holds no prompts", 423);
   if (options.prefill == quant::PrefillMode::FullPrecision) {
     bool any_decode = std::any_of(prompts.begin(), prompts.end(), [&](const auto& p) {
@@ -100,8 +108,10 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
     layers[size_t(in.layer)].add_prompt(in.q, in.k, in.v, state);
     progress.update(++done, "layer " + std::to_string(in.layer + 1) + "/" + std::to_string(config.num_layers));
   };
+  const auto eo_start = std::chrono::steady_clock::now();
   model::forward(model, prompts, options.forward, hooks);
   progress.finish();
+  const double eo_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - eo_start).count();
   if (!layers.empty() && layers[0].evaluated_prompts() < int(prompts.size()))
     log_warning("profile: " + std::to_string(int(prompts.size()) - layers[0].evaluated_prompts()) +
                 " calibration prompt(s) are no longer than --prompt-len " + options.prompt_len_description() +
@@ -141,6 +151,39 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
     t.e_o_per_head.push_back(per_head);
   }
   t.effective_bits = effective_bits_per_pair(options.scheme, options.pairs, prompts, config.num_kv_heads, config.head_dim);
+
+  // End-to-end measures on the leading prompts.
+  if (options.proxy != "eo") {
+    const auto e2e_prompts = leading_prompts(prompts, options.kl_tokens);
+    int64_t e2e_tokens = 0;
+    for (const auto& p : e2e_prompts) e2e_tokens += int64_t(p.size());
+    const double passes = layer_kl_forward_passes(config.num_layers, options.pairs);
+    // The e_o pass costs about one forward over every calibration token.
+    const double kl_minutes = eo_seconds / 60.0 * passes * double(e2e_tokens) / double(t.num_tokens);
+    char estimate[256];
+    std::snprintf(estimate, sizeof estimate,
+                  "layer KL costs about %.1f forward passes over %lld tokens (%zu prompts): ~%.2f min at the e_o pass's "
+                  "speed; --proxy-budget is %.6g min",
+                  passes, (long long)e2e_tokens, e2e_prompts.size(), kl_minutes, options.proxy_budget_minutes);
+    log_info(std::string("profile: ") + estimate);
+    t.fisher = fisher_sensitivity(model, e2e_prompts, options);
+    const bool run_kl = options.proxy == "kl" || (options.proxy == "auto" && kl_minutes <= options.proxy_budget_minutes);
+    if (run_kl) t.kl = layer_kl(model, e2e_prompts, options);
+    if (options.proxy == "auto") {
+      t.proxy = run_kl ? "kl" : "fisher";
+      // The reason holds no measured time, so that the table's bytes do not depend on the machine's load.
+      char reason[200];
+      std::snprintf(reason, sizeof reason, "auto: the layer KL's time estimate (%.1f forward passes) %s --proxy-budget %.6g min",
+                    passes, run_kl ? "fits" : "exceeds", options.proxy_budget_minutes);
+      t.proxy_reason = reason;
+    } else {
+      t.proxy = options.proxy;
+      t.proxy_reason = "--proxy " + options.proxy;
+    }
+  } else {
+    t.proxy = "eo";
+    t.proxy_reason = "--proxy eo (the paper's attention-output error)";
+  }
   t.kv_elements_per_token_per_layer = 2.0 * config.num_kv_heads * config.head_dim;
   t.validate("profile of " + model.directory());
   return t;

@@ -33,6 +33,16 @@ struct ProfileOptions {
   std::string prompt_len_description() const;  // "half" (or "0.25") | "128"
   model::ForwardOptions forward;
   int64_t chunk_rows = kProfileChunkRows;
+
+  // End-to-end sensitivities (layer_kl.h) and the proxy the search will use.
+  //   "eo": only the paper's e_o; "kl": e_o, Fisher and layer KL; "fisher": e_o and Fisher;
+  //   "auto": e_o, Fisher, and layer KL when its estimated time fits proxy_budget_minutes (then the proxy is kl,
+  //   else fisher). The estimate scales the measured time of the e_o pass by the forward passes KL needs.
+  std::string proxy = "auto";
+  double proxy_budget_minutes = 30;
+  int64_t kl_tokens = 16384;    // the leading prompts up to this many tokens feed kl and fisher
+  int64_t batch_tokens = 4096;  // tokens per batch of the end-to-end passes (memory ≈ 8 · batch_tokens · vocab B)
+  uint64_t seed = 0;            // Fisher label draws
 };
 
 // Checks options against the model before any forward work. @throws InputError / UnsupportedError.

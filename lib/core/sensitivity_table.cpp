@@ -70,6 +70,36 @@ int SensitivityTable::pair_index(const PrecisionPair& p) const {
   return -1;
 }
 
+const std::vector<std::string>& proxy_names() {
+  static const std::vector<std::string> names = {"eo", "kl", "fisher"};
+  return names;
+}
+
+std::string proxy_column(const std::string& proxy_name) { return proxy_name == "eo" ? "e_o" : proxy_name; }
+
+const Matrix* SensitivityTable::errors_of(const std::string& name) const {
+  if (name == "eo") return &e_o;
+  if (name == "kl") return &kl;
+  if (name == "fisher") return &fisher;
+  return nullptr;
+}
+
+const Matrix& SensitivityTable::proxy_errors() const {
+  const Matrix* m = errors_of(proxy);
+  KVT_ASSERT(m != nullptr && !m->empty(), "the table's proxy names no measured error table");
+  return *m;
+}
+
+void SensitivityTable::select_proxy(const std::string& name, const std::string& option) {
+  const Matrix* m = errors_of(name);
+  if (m == nullptr) throw InputError(option + ": unknown proxy '" + name + "' (expected eo, kl or fisher)", 611);
+  if (m->empty())
+    throw InputError(option + " " + name + ": the sensitivity table has no " + proxy_column(name) +
+                         " (profile with --proxy " + name + ")",
+                     611);
+  proxy = name;
+}
+
 void SensitivityTable::validate(const std::string& source_name) const {
   const std::string& src = source_name;
   if (num_layers <= 0) throw InputError(src + ": num_layers = " + std::to_string(num_layers) + ", expected >= 1", 600);
@@ -87,6 +117,12 @@ void SensitivityTable::validate(const std::string& source_name) const {
   validate_matrix(e_k, "e_k", false, *this, src);
   validate_matrix(e_v, "e_v", false, *this, src);
   validate_matrix(e_a, "e_a", false, *this, src);
+  validate_matrix(kl, "kl", false, *this, src);
+  validate_matrix(fisher, "fisher", false, *this, src);
+  const Matrix* selected = errors_of(proxy);
+  if (selected == nullptr)
+    throw InputError(src + ": proxy is '" + proxy + "', expected eo, kl or fisher", 611);
+  if (selected->empty()) throw InputError(src + ": proxy is '" + proxy + "' but the table has no " + proxy_column(proxy), 611);
   if (!e_o_per_head.empty()) {
     if (num_kv_heads <= 0) throw InputError(src + ": e_o_per_head is given but num_kv_heads is not set", 607);
     if (e_o_per_head.size() != static_cast<size_t>(num_layers))
@@ -153,6 +189,10 @@ nlohmann::json to_json(const SensitivityTable& t) {
   j["e_k"] = t.e_k;
   j["e_v"] = t.e_v;
   j["e_a"] = t.e_a;
+  j["kl"] = t.kl;
+  j["fisher"] = t.fisher;
+  j["proxy"] = t.proxy;
+  j["proxy_reason"] = t.proxy_reason;
   j["e_o_per_head"] = t.e_o_per_head;
   j["effective_bits"] = t.effective_bits;
   j["kv_elements_per_token_per_layer"] = t.kv_elements_per_token_per_layer;
@@ -196,6 +236,10 @@ SensitivityTable sensitivity_table_from_json(const nlohmann::json& j, const std:
   t.e_k = get_field<Matrix>(j, "e_k", src, {}, false);
   t.e_v = get_field<Matrix>(j, "e_v", src, {}, false);
   t.e_a = get_field<Matrix>(j, "e_a", src, {}, false);
+  t.kl = get_field<Matrix>(j, "kl", src, {}, false);
+  t.fisher = get_field<Matrix>(j, "fisher", src, {}, false);
+  t.proxy = get_field<std::string>(j, "proxy", src, "eo", false);
+  t.proxy_reason = get_field<std::string>(j, "proxy_reason", src, "", false);
   t.e_o_per_head = get_field<std::vector<Matrix>>(j, "e_o_per_head", src, {}, false);
   t.effective_bits = get_field<std::vector<double>>(j, "effective_bits", src, {}, false);
   t.kv_elements_per_token_per_layer = get_field<double>(j, "kv_elements_per_token_per_layer", src, 0.0, false);
@@ -216,7 +260,7 @@ SensitivityTable read_sensitivity_table(const std::string& path) {
 
 std::string to_csv(const SensitivityTable& t) {
   std::ostringstream out;
-  out << "layer,pair,key_bits,value_bits,mean_bits,effective_bits,e_o,e_k,e_v,e_a\n";
+  out << "layer,pair,key_bits,value_bits,mean_bits,effective_bits,e_o,e_k,e_v,e_a,kl,fisher\n";
   auto cell = [](const Matrix& m, size_t l, size_t p) { return m.empty() ? std::string() : format_csv_number(m[l][p]); };
   for (size_t l = 0; l < t.e_o.size(); ++l)
     for (size_t p = 0; p < t.pairs.size(); ++p) {
@@ -225,7 +269,7 @@ std::string to_csv(const SensitivityTable& t) {
           << format_csv_number(pair.mean_bits()) << ','
           << (t.effective_bits.empty() ? std::string() : format_csv_number(t.effective_bits[p])) << ','
           << cell(t.e_o, l, p) << ',' << cell(t.e_k, l, p) << ',' << cell(t.e_v, l, p) << ',' << cell(t.e_a, l, p)
-          << '\n';
+          << ',' << cell(t.kl, l, p) << ',' << cell(t.fisher, l, p) << '\n';
     }
   return out.str();
 }

@@ -28,6 +28,13 @@ struct SensitivityTable {
   std::vector<PrecisionPair> pairs;  // candidate pairs, the column order of every [layer][pair] table
   // Errors (KVTuner §3.1; norm-ratio forms documented in docs/): [layer][pair].
   std::vector<std::vector<double>> e_o, e_k, e_v, e_a;
+  // End-to-end layer sensitivities (calibration/profiler/layer_kl.h), nats per token; each may be empty.
+  //   kl:     measured KL(full precision ‖ only this layer's cache quantized with this pair)
+  //   fisher: its diagonal-Fisher second-order estimate
+  std::vector<std::vector<double>> kl, fisher;
+  // Which [layer][pair] table the search minimises: "eo" (the paper's e_o), "kl" or "fisher".
+  std::string proxy = "eo";
+  std::string proxy_reason;  // why the profile chose it (for reports); may be empty
   // Per KV head: [layer][pair][kv_head]; may be empty.
   std::vector<std::vector<std::vector<double>>> e_o_per_head;
   // Storage accounting per pair at the calibration length, averaged over K and V:
@@ -36,6 +43,12 @@ struct SensitivityTable {
   double kv_elements_per_token_per_layer = 0;  // 2 · H_kv · D (K and V)
 
   int pair_index(const PrecisionPair& p) const;  // -1 if absent
+  // The table named by `proxy`: what pruning, grouping, the additive objective and the fronts use.
+  const std::vector<std::vector<double>>& proxy_errors() const;
+  // The table of a proxy name; nullptr when the name is unknown. May be empty (not measured).
+  const std::vector<std::vector<double>>* errors_of(const std::string& proxy_name) const;
+  // Sets `proxy`. @throws InputError naming `option` when the name is not eo|kl|fisher or that table is empty.
+  void select_proxy(const std::string& proxy_name, const std::string& option);
   // @throws InputError when sizes disagree with num_layers / pairs.
   void validate(const std::string& source_name) const;
 };
@@ -45,5 +58,10 @@ SensitivityTable sensitivity_table_from_json(const nlohmann::json& j, const std:
 // @throws InputError naming the file when it cannot be read or parsed.
 SensitivityTable read_sensitivity_table(const std::string& path);
 std::string to_csv(const SensitivityTable& table);  // one row per (layer, pair)
+
+// The proxy names, in the order reports list them.
+const std::vector<std::string>& proxy_names();  // {"eo", "kl", "fisher"}
+// Table column name of a proxy: "e_o", "kl", "fisher".
+std::string proxy_column(const std::string& proxy_name);
 
 }  // namespace kvt

@@ -62,10 +62,6 @@ at::Tensor decode_attention(const at::Tensor& q, const at::Tensor& k, const at::
 
 namespace {
 
-at::Tensor project(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b) {
-  return b.defined() ? at::linear(x, w, b) : at::linear(x, w);
-}
-
 // [B, H_kv, n, D] heads [h0, h0 + count) → [B · count, n, D] (sequence-major, as the caches stack them).
 at::Tensor stack_heads(const at::Tensor& x, int h0, int count) {
   return x.narrow(1, h0, count).reshape({x.size(0) * count, x.size(2), x.size(3)});
@@ -80,12 +76,10 @@ at::Tensor IncrementalDecoder::run_layers(at::Tensor x, bool is_prefill) {
   for (int l = 0; l < c.num_layers; ++l) {
     const model::LayerWeights& w = weights_.layers[size_t(l)];
     LayerCache& cache = caches_[size_t(l)];
-    at::Tensor h = model::rms_norm(x, w.input_norm, c.rms_norm_eps);
-    at::Tensor q = project(h, w.q_proj, w.q_bias).view({batch_, n, c.num_heads, c.head_dim}).transpose(1, 2);
-    at::Tensor k = project(h, w.k_proj, w.k_bias).view({batch_, n, c.num_kv_heads, c.head_dim}).transpose(1, 2);
-    at::Tensor v = project(h, w.v_proj, w.v_bias).view({batch_, n, c.num_kv_heads, c.head_dim}).transpose(1, 2);
-    q = model::apply_rope(q, rope);
-    k = model::apply_rope(k, rope);
+    model::LayerQKV projected = model::layer_qkv(c, w, x);
+    at::Tensor q = model::apply_rope(projected.q.view({batch_, n, c.num_heads, c.head_dim}).transpose(1, 2), rope);
+    at::Tensor k = model::apply_rope(projected.k.view({batch_, n, c.num_kv_heads, c.head_dim}).transpose(1, 2), rope);
+    at::Tensor v = projected.v.view({batch_, n, c.num_kv_heads, c.head_dim}).transpose(1, 2);
     for (size_t s = 0; s < cache.segments.size(); ++s) {
       const HeadSegment& seg = cache.segments[s];
       cache.caches[s].append(stack_heads(k, seg.head_begin, seg.head_count), stack_heads(v, seg.head_begin, seg.head_count));
@@ -113,9 +107,7 @@ at::Tensor IncrementalDecoder::run_layers(at::Tensor x, bool is_prefill) {
       a = decode_attention(q, cache_view(true), cache_view(false), c.sliding_window);
       flush();
     }
-    x = x + at::linear(a.transpose(1, 2).reshape({batch_, n, int64_t(c.num_heads) * c.head_dim}), w.o_proj);
-    at::Tensor m = model::rms_norm(x, w.post_attention_norm, c.rms_norm_eps);
-    x = x + at::linear(at::silu(at::linear(m, w.gate_proj)) * at::linear(m, w.up_proj), w.down_proj);
+    x = model::layer_finish(c, w, x, a.transpose(1, 2).reshape({batch_, n, int64_t(c.num_heads) * c.head_dim}));
   }
   position_ += n;
   return x;

@@ -59,9 +59,11 @@ TwoStageResult rank_candidates(const EvaluationResult& validation, const std::ve
       e.push_back(r.end_to_end[i]);
     }
     o.proxy_pick = o.candidates.front();
-    o.final_pick = o.candidates.front();
+    for (auto it = o.candidates.rbegin(); it != o.candidates.rend(); ++it)
+      if (!candidates[*it].uniform) o.proxy_pick = *it;  // the first searched one
+    o.final_pick = o.proxy_pick;
     for (size_t i : o.candidates)
-      if (r.end_to_end[i] < r.end_to_end[o.final_pick]) o.final_pick = i;  // strict: ties keep the better proxy rank
+      if (r.end_to_end[i] < r.end_to_end[o.final_pick]) o.final_pick = i;  // strict: ties keep the proxy pick
     o.spearman = spearman(p, e);
     r.budgets.push_back(o);
   }
@@ -73,7 +75,7 @@ TwoStageResult rescore_candidates(const model::Model& model, const std::vector<s
                                   RescoreMetric metric) {
   if (candidates.empty()) throw InputError("re-scoring: the proxy search produced no config within any budget", 975);
   std::vector<EvalConfig> configs;
-  for (const auto& c : candidates) configs.push_back({c.name, "searched", "", c.config});
+  for (const auto& c : candidates) configs.push_back({c.name, c.uniform ? "baseline" : "searched", "", c.config});
   return rank_candidates(evaluate_configs(model, validation, configs, options), candidates, metric);
 }
 
@@ -88,7 +90,10 @@ nlohmann::ordered_json two_stage_json(const TwoStageResult& result, const std::v
     j["candidates"].push_back({{"name", candidates[i].name},
                                {"nominal_bits", candidates[i].nominal_bits},
                                {"effective_bits", row.effective_bits},
+                               {"uniform", candidates[i].uniform},
                                {"proxy_error", candidates[i].proxy_error},
+                               {"predicted_kl", candidates[i].predicted_kl ? nlohmann::ordered_json(*candidates[i].predicted_kl)
+                                                                            : nlohmann::ordered_json()},
                                {"mean_kl", row.mean_kl},
                                {"kl_stderr", row.kl_stderr},
                                {"perplexity", row.perplexity},
@@ -102,6 +107,7 @@ nlohmann::ordered_json two_stage_json(const TwoStageResult& result, const std::v
                             {"candidates_in_proxy_order", names},
                             {"proxy_pick", candidates[o.proxy_pick].name},
                             {"final_pick", candidates[o.final_pick].name},
+                            {"uniform_won", candidates[o.final_pick].uniform},
                             {"spearman", o.spearman ? nlohmann::ordered_json(*o.spearman) : nlohmann::ordered_json()}});
   }
   return j;
@@ -114,8 +120,8 @@ std::string two_stage_markdown(const TwoStageResult& result, const std::vector<P
                    " (1 = the proxy orders them exactly as the end-to-end score does).\n";
   for (const auto& o : result.budgets) {
     md += "\n### Budget " + budget_text(o.budget) + " bits: ρ = " + rho_text(o.spearman) + "\n\n";
-    md += "| proxy rank | config | nominal bits | effective bits | proxy error | validation KL | validation perplexity | "
-          "end-to-end rank | |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+    md += "| proxy rank | config | nominal bits | effective bits | proxy error | predicted KL (Σ layer KL) | validation KL | "
+          "validation perplexity | end-to-end rank | |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     std::vector<double> scores;
     for (size_t i : o.candidates) scores.push_back(result.end_to_end[i]);
     std::vector<size_t> order(o.candidates.size());
@@ -126,11 +132,16 @@ std::string two_stage_markdown(const TwoStageResult& result, const std::vector<P
     for (size_t k = 0; k < o.candidates.size(); ++k) {
       const size_t i = o.candidates[k];
       const ConfigResult& row = result.validation.rows[i + 1];
-      md += "| " + std::to_string(k) + " | " + candidates[i].name + " | " + fixed(candidates[i].nominal_bits, 3) + " | " +
-            fixed(row.effective_bits, 3) + " | " + scientific(candidates[i].proxy_error, 4) + " | " +
+      const ProxyCandidate& c = candidates[i];
+      md += "| " + (c.uniform ? std::string("uniform") : std::to_string(k)) + " | " + c.name + " | " +
+            fixed(c.nominal_bits, 3) + " | " + fixed(row.effective_bits, 3) + " | " + scientific(c.proxy_error, 4) +
+            " | " + (c.predicted_kl ? scientific(*c.predicted_kl, 3) : std::string("n/a")) + " | " +
             scientific(row.mean_kl, 3) + " | " + fixed(row.perplexity, 4) + " | " + std::to_string(e2e_rank[k]) + " | " +
             (i == o.final_pick ? "**final pick**" : "") + " |\n";
     }
+    if (candidates[o.final_pick].uniform)
+      md += "\nA uniform config won this budget: " + candidates[o.final_pick].name +
+            " scores better on validation than every searched config within " + budget_text(o.budget) + " bits.\n";
   }
   return md;
 }

@@ -19,6 +19,12 @@ struct ProxyCandidate {
   double nominal_bits = 0;
   std::vector<double> budgets;    // budgets (bits) in whose top list it is
   std::vector<int> proxy_ranks;   // its rank in each of those lists (0 = best proxy error)
+  // A uniform config (every layer one pair) that fits the budgets: it competes with the searched configs, so a
+  // final pick is never worse on validation than a uniform config within its budget. Its ranks come after the
+  // searched ones'.
+  bool uniform = false;
+  // Σ_l layer KL of its pairs (the sensitivity table's kl), when measured: the additive prediction of its KL.
+  std::optional<double> predicted_kl;
 };
 
 enum class RescoreMetric { KL, Perplexity };
@@ -28,7 +34,7 @@ std::string rescore_metric_name(RescoreMetric metric);        // "kl" | "ppl"
 struct BudgetOutcome {
   double budget = 0;
   std::vector<size_t> candidates;  // indices into the candidates, best proxy first
-  size_t proxy_pick = 0;           // proxy rank 0
+  size_t proxy_pick = 0;           // proxy rank 0 among the searched configs
   size_t final_pick = 0;           // lowest end-to-end score (ties: better proxy rank)
   std::optional<double> spearman;  // proxy error vs end-to-end score over `candidates`
 };

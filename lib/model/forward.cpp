@@ -82,28 +82,6 @@ at::Tensor project(const at::Tensor& x, const at::Tensor& w, const at::Tensor& b
   return b.defined() ? at::linear(x, w, b) : at::linear(x, w);
 }
 
-at::Tensor mlp(const LayerWeights& w, const at::Tensor& h) {
-  return project(at::silu(project(h, w.gate_proj)) * project(h, w.up_proj), w.down_proj);
-}
-
-}  // namespace
-
-at::Tensor decoder_layer(const ModelConfig& c, const LayerWeights& w, const at::Tensor& x, const RopeTables& rope,
-                         const std::function<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&)>& attention) {
-  const int64_t batch = x.size(0), length = x.size(1);
-  at::Tensor h = rms_norm(x, w.input_norm, c.rms_norm_eps);
-  at::Tensor q = project(h, w.q_proj, w.q_bias).view({batch, length, c.num_heads, c.head_dim}).transpose(1, 2);
-  at::Tensor k = project(h, w.k_proj, w.k_bias).view({batch, length, c.num_kv_heads, c.head_dim}).transpose(1, 2);
-  at::Tensor v = project(h, w.v_proj, w.v_bias).view({batch, length, c.num_kv_heads, c.head_dim}).transpose(1, 2);
-  q = apply_rope(q, rope);
-  k = apply_rope(k, rope);
-  at::Tensor a = attention ? attention(q, k, v) : causal_attention(q, k, v, c.sliding_window);
-  at::Tensor out = x + project(a.transpose(1, 2).reshape({batch, length, c.num_heads * c.head_dim}), w.o_proj);
-  return out + mlp(w, rms_norm(out, w.post_attention_norm, c.rms_norm_eps));
-}
-
-namespace {
-
 void validate_prompts(const ModelConfig& c, const std::vector<std::vector<int64_t>>& prompts) {
   if (prompts.empty()) throw InputError("no prompts to run", 350);
   for (size_t i = 0; i < prompts.size(); ++i) {
@@ -121,58 +99,96 @@ void validate_prompts(const ModelConfig& c, const std::vector<std::vector<int64_
 
 }  // namespace
 
-std::vector<at::Tensor> forward(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
-                                const ForwardOptions& options, const ForwardHooks& hooks) {
-  const ModelConfig& c = model.config();
-  validate_prompts(c, prompts);
-  c10::InferenceMode inference_guard;
+LayerQKV layer_qkv(const ModelConfig& c, const LayerWeights& w, const at::Tensor& x) {
+  at::Tensor h = rms_norm(x, w.input_norm, c.rms_norm_eps);
+  return {project(h, w.q_proj, w.q_bias), project(h, w.k_proj, w.k_bias), project(h, w.v_proj, w.v_bias)};
+}
 
-  // Prompts are packed row-wise: prompt p owns rows [offsets[p], offsets[p] + lengths[p]).
-  std::vector<int64_t> offsets, lengths, all_ids;
+at::Tensor layer_finish(const ModelConfig& c, const LayerWeights& w, const at::Tensor& x, const at::Tensor& attention) {
+  at::Tensor out = x + project(attention, w.o_proj);
+  at::Tensor h = rms_norm(out, w.post_attention_norm, c.rms_norm_eps);
+  return out + project(at::silu(project(h, w.gate_proj)) * project(h, w.up_proj), w.down_proj);
+}
+
+at::Tensor decoder_layer(const ModelConfig& c, const LayerWeights& w, const at::Tensor& x, const RopeTables& rope,
+                         const std::function<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&)>& attention) {
+  const int64_t batch = x.size(0), length = x.size(1);
+  LayerQKV p = layer_qkv(c, w, x);
+  at::Tensor q = apply_rope(p.q.view({batch, length, c.num_heads, c.head_dim}).transpose(1, 2), rope);
+  at::Tensor k = apply_rope(p.k.view({batch, length, c.num_kv_heads, c.head_dim}).transpose(1, 2), rope);
+  at::Tensor v = p.v.view({batch, length, c.num_kv_heads, c.head_dim}).transpose(1, 2);
+  at::Tensor a = attention ? attention(q, k, v) : causal_attention(q, k, v, c.sliding_window);
+  return layer_finish(c, w, x, a.transpose(1, 2).reshape({batch, length, int64_t(c.num_heads) * c.head_dim}));
+}
+
+PackedForward::PackedForward(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
+                             const ForwardOptions& options)
+    : model_(model), options_(options) {
+  validate_prompts(model.config(), prompts);
   int64_t max_length = 0;
   for (const auto& p : prompts) {
-    offsets.push_back(static_cast<int64_t>(all_ids.size()));
-    lengths.push_back(static_cast<int64_t>(p.size()));
+    offsets_.push_back(static_cast<int64_t>(ids_.size()));
+    lengths_.push_back(static_cast<int64_t>(p.size()));
     max_length = std::max<int64_t>(max_length, p.size());
-    all_ids.insert(all_ids.end(), p.begin(), p.end());
+    ids_.insert(ids_.end(), p.begin(), p.end());
   }
-  at::Tensor ids = at::tensor(all_ids, at::kLong);
-  at::Tensor x = model.embed(ids, options.dtype, options.device);  // [N, hidden]
-  RopeTables rope = rope_tables(c, max_length, options.device);
-  const int64_t q_width = int64_t(c.num_heads) * c.head_dim;
+  rows_ = static_cast<int64_t>(ids_.size());
+  rope_ = rope_tables(model.config(), max_length, options.device);
+}
 
-  for (int l = 0; l < c.num_layers; ++l) {
-    LayerWeights w = model.layer(l, options.dtype, options.device);
-    at::Tensor h = rms_norm(x, w.input_norm, c.rms_norm_eps);
-    at::Tensor q = project(h, w.q_proj, w.q_bias);  // [N, H·D]
-    at::Tensor k = project(h, w.k_proj, w.k_bias);  // [N, H_kv·D]
-    at::Tensor v = project(h, w.v_proj, w.v_bias);
-    at::Tensor attention_rows = at::empty({x.size(0), q_width}, x.options());
-    for (size_t p = 0; p < prompts.size(); ++p) {
-      const int64_t off = offsets[p], len = lengths[p];
-      at::Tensor qp = apply_rope(q.narrow(0, off, len).view({len, c.num_heads, c.head_dim}).transpose(0, 1), rope);
-      at::Tensor kp = apply_rope(k.narrow(0, off, len).view({len, c.num_kv_heads, c.head_dim}).transpose(0, 1), rope);
-      at::Tensor vp = v.narrow(0, off, len).view({len, c.num_kv_heads, c.head_dim}).transpose(0, 1).contiguous();
-      AttentionInputs inputs{l, static_cast<int>(p), qp, kp, vp};
-      at::Tensor out = hooks.attention ? hooks.attention(inputs) : causal_attention(qp, kp, vp, c.sliding_window);
-      KVT_ASSERT(out.dim() == 3 && out.size(0) == c.num_heads && out.size(1) == len && out.size(2) == c.head_dim,
-                 "attention hook returned a tensor of the wrong shape");
-      if (hooks.on_capture) hooks.on_capture(inputs, out);
-      attention_rows.narrow(0, off, len).copy_(out.transpose(0, 1).reshape({len, q_width}));
-    }
-    x = x + project(attention_rows, w.o_proj);
-    x = x + mlp(w, rms_norm(x, w.post_attention_norm, c.rms_norm_eps));
+at::Tensor PackedForward::embed() const { return model_.embed(at::tensor(ids_, at::kLong), options_.dtype, options_.device); }
+
+LayerWeights PackedForward::weights(int layer) const { return model_.layer(layer, options_.dtype, options_.device); }
+
+at::Tensor PackedForward::layer(int l, const LayerWeights& w, const at::Tensor& x, const ForwardHooks& hooks) const {
+  const ModelConfig& c = model_.config();
+  LayerQKV p = layer_qkv(c, w, x);  // [N, H·D], [N, H_kv·D], [N, H_kv·D]
+  const int64_t q_width = int64_t(c.num_heads) * c.head_dim;
+  std::vector<at::Tensor> rows;
+  rows.reserve(lengths_.size());
+  for (size_t i = 0; i < lengths_.size(); ++i) {
+    const int64_t off = offsets_[i], len = lengths_[i];
+    at::Tensor q = apply_rope(p.q.narrow(0, off, len).view({len, c.num_heads, c.head_dim}).transpose(0, 1), rope_);
+    at::Tensor k = apply_rope(p.k.narrow(0, off, len).view({len, c.num_kv_heads, c.head_dim}).transpose(0, 1), rope_);
+    at::Tensor v = p.v.narrow(0, off, len).view({len, c.num_kv_heads, c.head_dim}).transpose(0, 1).contiguous();
+    AttentionInputs inputs{l, static_cast<int>(i), q, k, v};
+    at::Tensor out = hooks.attention ? hooks.attention(inputs) : causal_attention(q, k, v, c.sliding_window);
+    KVT_ASSERT(out.dim() == 3 && out.size(0) == c.num_heads && out.size(1) == len && out.size(2) == c.head_dim,
+               "attention hook returned a tensor of the wrong shape");
+    if (hooks.on_capture) hooks.on_capture(inputs, out);
+    rows.push_back(out.transpose(0, 1).reshape({len, q_width}));
   }
+  at::Tensor attention = rows.size() == 1 ? rows[0] : at::cat(rows, 0);  // [N, H·D]
+  if (hooks.on_attention_rows) {
+    attention = hooks.on_attention_rows(l, attention);
+    KVT_ASSERT(attention.sizes() == at::IntArrayRef({rows_, q_width}), "attention-rows hook changed the shape");
+  }
+  return layer_finish(c, w, x, attention);
+}
+
+at::Tensor PackedForward::logits(const at::Tensor& x, int prompt) const {
+  if (!final_norm_.defined()) {
+    final_norm_ = model_.final_norm(options_.dtype, options_.device);
+    lm_head_ = model_.lm_head(options_.dtype, options_.device);
+  }
+  at::Tensor h = rms_norm(x.narrow(0, offsets_[size_t(prompt)], lengths_[size_t(prompt)]), final_norm_,
+                          model_.config().rms_norm_eps);
+  return project(h, lm_head_).to(at::kFloat);  // [T, V]
+}
+
+std::vector<at::Tensor> forward(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
+                                const ForwardOptions& options, const ForwardHooks& hooks) {
+  c10::InferenceMode inference_guard;
+  PackedForward packed(model, prompts, options);
+  at::Tensor x = packed.embed();  // [N, hidden]
+  for (int l = 0; l < model.config().num_layers; ++l) x = packed.layer(l, packed.weights(l), x, hooks);
 
   std::vector<at::Tensor> logits;
   if (hooks.skip_lm_head) return logits;
-  at::Tensor norm = model.final_norm(options.dtype, options.device);
-  at::Tensor head = model.lm_head(options.dtype, options.device);
-  for (size_t p = 0; p < prompts.size(); ++p) {
-    at::Tensor hp = rms_norm(x.narrow(0, offsets[p], lengths[p]), norm, c.rms_norm_eps);
-    at::Tensor lp = project(hp, head).to(at::kFloat);  // [T, V]
+  for (int p = 0; p < packed.prompts(); ++p) {
+    at::Tensor lp = packed.logits(x, p);
     if (hooks.on_logits)
-      hooks.on_logits(static_cast<int>(p), lp);
+      hooks.on_logits(p, lp);
     else
       logits.push_back(lp.to(at::kCPU));
   }

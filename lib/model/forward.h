@@ -40,6 +40,9 @@ struct ForwardHooks {
   std::function<at::Tensor(const AttentionInputs& inputs)> attention;
   // Receives each prompt's logits [T, V] (fp32). When set, forward() returns no logits.
   std::function<void(int prompt, const at::Tensor& logits)> on_logits;
+  // Receives layer `layer`'s attention output rows [N, H·D] (all prompts packed, before o_proj) and returns
+  // what o_proj gets instead (same shape), e.g. rows + a zero leaf whose gradient is ∂loss/∂rows.
+  std::function<at::Tensor(int layer, const at::Tensor& attention_rows)> on_attention_rows;
   // Stop after the last layer (no final norm / LM head): capture-only runs.
   bool skip_lm_head = false;
 };
@@ -79,10 +82,54 @@ at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight, double eps);
 // Causal GQA attention: q [..., H, T, D], k/v [..., H_kv, T, D] → [..., H, T, D]; softmax in fp32.
 at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int sliding_window = 0);
 
-// One decoder layer on x [B, T, hidden] (all sequences of length T). `attention` may be null.
+// The decoder block, split where the hooks need it. x may have any leading dims: [..., hidden].
+struct LayerQKV {
+  at::Tensor q, k, v;  // [..., H·D], [..., H_kv·D], [..., H_kv·D]: projected (biases added), before RoPE
+};
+// input RMSNorm, then the q/k/v projections.
+LayerQKV layer_qkv(const ModelConfig& config, const LayerWeights& w, const at::Tensor& x);
+// x + o_proj(attention), then the post-attention RMSNorm and SwiGLU MLP residual: attention [..., H·D] → [..., hidden].
+at::Tensor layer_finish(const ModelConfig& config, const LayerWeights& w, const at::Tensor& x, const at::Tensor& attention);
+
+// One decoder layer on x [B, T, hidden] (all sequences of length T), from layer_qkv and layer_finish with one
+// batched attention (the trainer's form). `attention` may be null.
 at::Tensor decoder_layer(const ModelConfig& config, const LayerWeights& w, const at::Tensor& x,
                          const RopeTables& rope,
                          const std::function<at::Tensor(const at::Tensor& q, const at::Tensor& k,
                                                         const at::Tensor& v)>& attention = nullptr);
+
+// A batch of prompts of different lengths packed row-wise: prompt p owns rows [offsets[p], offsets[p] + lengths[p]).
+// The runtime's layer-major forward is built from it, and so are partial forwards that start at any layer
+// (the layer-KL profiler runs layers l..L−1 from a kept residual stream).
+class PackedForward {
+ public:
+  // Checks the prompts against the config (non-empty, within max_position_embeddings, ids in the vocabulary).
+  // @throws InputError (ids 350–352).
+  PackedForward(const Model& model, const std::vector<std::vector<int64_t>>& prompts, const ForwardOptions& options);
+
+  // The residual stream entering layer 0: [N, hidden] in the compute dtype.
+  at::Tensor embed() const;
+  // Layer l's weights in the compute dtype on the compute device.
+  LayerWeights weights(int layer) const;
+  // One decoder layer (the model's one block: layer_qkv, RoPE and attention per prompt, layer_finish):
+  // x [N, hidden] → [N, hidden]. hooks.attention / on_capture / on_attention_rows apply. Autograd-friendly:
+  // the caller decides on InferenceMode.
+  at::Tensor layer(int layer, const LayerWeights& w, const at::Tensor& x, const ForwardHooks& hooks = {}) const;
+  // Final norm and LM head of prompt p's rows of x: fp32 logits [T_p, V].
+  at::Tensor logits(const at::Tensor& x, int prompt) const;
+
+  int prompts() const { return int(lengths_.size()); }
+  int64_t offset(int prompt) const { return offsets_[size_t(prompt)]; }
+  int64_t length(int prompt) const { return lengths_[size_t(prompt)]; }
+  int64_t rows() const { return rows_; }
+
+ private:
+  const Model& model_;
+  ForwardOptions options_;
+  std::vector<int64_t> offsets_, lengths_, ids_;
+  int64_t rows_ = 0;
+  RopeTables rope_;
+  mutable at::Tensor final_norm_, lm_head_;  // loaded on first use
+};
 
 }  // namespace kvt::model

@@ -73,7 +73,7 @@ std::string pareto_front_svg(const SearchResult& r) {
   }
   svg.rect(kLeft, kTop, plot_right - kLeft, plot_bottom - kTop, "none", "#444");
   svg.text((kLeft + plot_right) / 2, kHeight - 18, memory_label(r.options.memory), 12, "middle");
-  std::string y_label = r.proxy_objective ? "proxy error Σ_l e_o (lower is better)" : r.objective_name + " (lower is better)";
+  std::string y_label = r.proxy_objective ? "proxy error Σ_l " + proxy_column(r.table.proxy) + " (lower is better)" : r.objective_name + " (lower is better)";
   svg.text(20, (kTop + plot_bottom) / 2, y_label, 12, "middle", "#222", -90);
 
   // Budgets as dashed verticals.

@@ -97,7 +97,9 @@ void structure_section(std::ostringstream& out, const SearchResult& r) {
 void search_section(std::ostringstream& out, const SearchResult& r) {
   const SearchOptions& o = r.options;
   out << "## Search\n\nObjectives: " << memory_label(o.memory) << " and "
-      << (r.proxy_objective ? "the proxy error Σ_l e_o (additive; it ignores error compounding across layers)"
+      << (r.proxy_objective ? "the proxy error Σ_l " + proxy_column(r.table.proxy) +
+                                  " (additive; it ignores error compounding across layers). Proxy: " +
+                                  (r.table.proxy_reason.empty() ? r.table.proxy : r.table.proxy_reason)
                             : "the custom objective `" + r.objective_name + "`")
       << ", both minimized, memory ≤ " << format_budget(o.max_budget()) << " bits.\n\n";
   if (o.method == SearchMethod::Nsga2) {

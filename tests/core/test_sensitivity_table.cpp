@@ -62,11 +62,32 @@ TEST_CASE("Sensitivity table JSON round trip is exact", "[core]") {
 TEST_CASE("Sensitivity table CSV has one row per layer and pair", "[core]") {
   std::string csv = to_csv(small_table());
   CHECK(csv ==
-        "layer,pair,key_bits,value_bits,mean_bits,effective_bits,e_o,e_k,e_v,e_a\n"
-        "0,KV8,8,8,8,9,0.1,0.01,0.05,1e-05\n"
-        "0,K4V2,4,2,3,4,0.2,0.02,0.06,2e-05\n"
-        "1,KV8,8,8,8,9,0.3,0.03,0.07,3e-05\n"
-        "1,K4V2,4,2,3,4,0.3,0.04,0.08,4e-05\n");
+        "layer,pair,key_bits,value_bits,mean_bits,effective_bits,e_o,e_k,e_v,e_a,kl,fisher\n"
+        "0,KV8,8,8,8,9,0.1,0.01,0.05,1e-05,,\n"
+        "0,K4V2,4,2,3,4,0.2,0.02,0.06,2e-05,,\n"
+        "1,KV8,8,8,8,9,0.3,0.03,0.07,3e-05,,\n"
+        "1,K4V2,4,2,3,4,0.3,0.04,0.08,4e-05,,\n");
+}
+
+TEST_CASE("Sensitivity table proxy selects the error table the search uses", "[core]") {
+  SensitivityTable t = small_table();
+  CHECK(t.proxy == "eo");
+  CHECK(&t.proxy_errors() == &t.e_o);
+  REQUIRE_THROWS_WITH(t.select_proxy("kl", "--proxy"), Catch::Contains("--proxy kl") && Catch::Contains("no kl"));
+  REQUIRE_THROWS_WITH(t.select_proxy("banana", "--proxy"), Catch::Contains("unknown proxy 'banana'"));
+  t.kl = {{1e-6, 2e-3}, {3e-6, 1e-3}};
+  t.select_proxy("kl", "--proxy");
+  CHECK(&t.proxy_errors() == &t.kl);
+  SensitivityTable back = sensitivity_table_from_json(to_json(t), "t.json");
+  CHECK(back.proxy == "kl");
+  CHECK(back.kl == t.kl);
+  CHECK(back.fisher.empty());
+  nlohmann::json j = to_json(t);
+  j["proxy"] = "fisher";
+  REQUIRE_THROWS_WITH(sensitivity_table_from_json(j, "t.json"), Catch::Contains("t.json: proxy is 'fisher'"));
+  j["proxy"] = "kl";
+  j["kl"][1][0] = -1.0;
+  REQUIRE_THROWS_WITH(sensitivity_table_from_json(j, "t.json"), Catch::Contains("kl at layer 1, pair KV8"));
 }
 
 TEST_CASE("Sensitivity table validation names the field and layer", "[core]") {

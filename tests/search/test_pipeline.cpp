@@ -2,6 +2,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -177,4 +179,44 @@ TEST_CASE("A budget below every config selects nothing and says so", "[search]")
   CHECK_FALSE(r.hypervolume.has_value());
   CHECK(search_report_markdown(r).find("No searched config fits the 1.5-bit budget") != std::string::npos);
   CHECK_NOTHROW(pareto_front_svg(r));
+}
+
+TEST_CASE("With the KL proxy, DP and NSGA-II spend their bits on the one sensitive layer", "[search]") {
+  // Six layers; the e_o table says all layers are alike, the measured layer KL says layer 3 is 100× more
+  // sensitive. At 4 bits (KV4 average) the best use of the budget under KL: layer 3 at KV8, others lower.
+  SensitivityTable t = test::synthetic_table(6, 5, 1, 0.0);
+  t.kl.assign(6, std::vector<double>(t.pairs.size(), 0.0));
+  for (int l = 0; l < 6; ++l)
+    for (size_t p = 0; p < t.pairs.size(); ++p) {
+      const PrecisionPair& pair = t.pairs[p];
+      // KL ∝ 4^-bits per side (quantization noise power), key and value alike.
+      const double base = std::pow(4.0, -pair.key_bits) + std::pow(4.0, -pair.value_bits);
+      t.kl[size_t(l)][p] = base * (l == 3 ? 100.0 : 1.0);
+    }
+  for (const char* method : {"exact", "nsga2"}) {
+    INFO(method);
+    SearchOptions o = fast_options();
+    o.nsga2.generations = 120;
+    o.method = parse_search_method(method);
+    o.budgets = {4.0};
+    o.proxy = "kl";
+    SearchResult r = run_search(t, o);
+    CHECK(r.objective_name == "proxy-sum-kl");
+    auto budget_pick = std::find_if(r.selected.begin(), r.selected.end(), [](const SelectedConfig& s) { return s.role == "budget"; });
+    REQUIRE(budget_pick != r.selected.end());
+    const auto& layer_pairs = budget_pick->point.layer_pairs;
+    const PrecisionPair sensitive = t.pairs[size_t(layer_pairs[3])];
+    for (int l = 0; l < 6; ++l) {
+      if (l == 3) continue;
+      const PrecisionPair other = t.pairs[size_t(layer_pairs[size_t(l)])];
+      CHECK(sensitive.mean_bits() > other.mean_bits());
+    }
+    // With the e_o proxy the same layer gets no more than the others (its e_o is not larger).
+    o.proxy = "eo";
+    SearchResult by_eo = run_search(t, o);
+    CHECK(by_eo.objective_name == "proxy-sum-e_o");
+  }
+  SearchOptions o = fast_options();
+  o.proxy = "fisher";
+  CHECK_THROWS_WITH(run_search(t, o), Catch::Contains("--proxy fisher") && Catch::Contains("no fisher"));
 }
