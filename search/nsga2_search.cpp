@@ -3,6 +3,8 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <pagmo/algorithms/nsga2.hpp>
 #include <pagmo/population.hpp>
 #include <pagmo/problem.hpp>
@@ -126,14 +128,44 @@ void check_resume_state(const Nsga2State& state, const Nsga2Options& options, co
              std::to_string(options.generations));
 }
 
-// Uniform-level configs first (gene i = level, capped per unit: every unit at its k-th candidate), then random.
+// The genes of a per-layer config (table pair indices), or nothing when the space cannot express it.
+std::optional<std::vector<int>> genes_of(const std::vector<int>& layer_pairs, const ProblemContext& context) {
+  std::vector<int> genes;
+  for (int u : context.gene_units) {
+    const SearchUnit& unit = context.space->units[size_t(u)];
+    int found = -1;
+    for (size_t c = 0; c < unit.choices.size() && found < 0; ++c) {
+      bool all = true;
+      for (int layer : unit.layers) all = all && size_t(layer) < layer_pairs.size() && layer_pairs[size_t(layer)] == unit.choices[c];
+      if (all) found = int(c);
+    }
+    if (found < 0) return std::nullopt;
+    genes.push_back(found);
+  }
+  for (size_t u = 0; u < context.space->units.size(); ++u) {  // single-choice units must agree too
+    const SearchUnit& unit = context.space->units[u];
+    if (unit.choices.size() != 1) continue;
+    for (int layer : unit.layers)
+      if (size_t(layer) >= layer_pairs.size() || layer_pairs[size_t(layer)] != unit.choices[0]) return std::nullopt;
+  }
+  return genes;
+}
+
+// The seeds first, then uniform-level configs (gene i = level, capped per unit: every unit at its k-th candidate),
+// then random ones.
 pagmo::population initial_population(const pagmo::problem& problem, const ProblemContext& context,
-                                     const Nsga2Options& options) {
+                                     const Nsga2Options& options, const std::vector<std::vector<int>>& seeds) {
   pagmo::population pop(problem, 0u, options.seed);
+  std::set<std::vector<int>> seeded;
+  for (const auto& layer_pairs : seeds) {
+    if (int(pop.size()) >= options.population) break;
+    auto genes = genes_of(layer_pairs, context);
+    if (genes && seeded.insert(*genes).second) pop.push_back(to_decision_vector(*genes));
+  }
   size_t max_choices = 0;
   for (int u : context.gene_units) max_choices = std::max(max_choices, context.space->units[u].choices.size());
   std::mt19937_64 rng(options.seed);
-  for (int i = 0; i < options.population; ++i) {
+  for (int i = 0; int(pop.size()) < options.population; ++i) {
     std::vector<int> genes;
     for (int u : context.gene_units) {
       auto n = static_cast<int>(context.space->units[u].choices.size());
@@ -221,7 +253,7 @@ Nsga2Result run_nsga2(const SearchSpace& space, const std::vector<PrecisionPair>
     for (const auto& point : hooks.resume->archive) context->archive[point.memory] = point;
     result.resumed_from = hooks.resume->generation;
   } else {
-    pop = initial_population(problem, *context, options);
+    pop = initial_population(problem, *context, options, hooks.seeds);
   }
 
   double mutation = options.mutation > 0 ? options.mutation : 1.0 / static_cast<double>(context->gene_units.size());

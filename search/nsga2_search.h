@@ -53,6 +53,10 @@ struct Nsga2State {
 
 struct Nsga2Hooks {
   const Nsga2State* resume = nullptr;                   // continue from this state
+  // Configs (one table pair index per layer) placed first in a new initial population, e.g. the uniform configs and
+  // a proxy front when the objective is end to end. Configs the search space cannot express (a pair pruned from a
+  // layer, or layers of one group with different pairs) are skipped; at most `population` are used.
+  std::vector<std::vector<int>> seeds;
   std::function<void(const Nsga2State&)> on_checkpoint; // every checkpoint_every generations and at the end
   std::function<void(int generation, int total)> on_generation;
 };

@@ -66,6 +66,7 @@ SearchResult run_search(const SensitivityTable& profiled, const SearchOptions& o
   } else {
     Nsga2Hooks nsga2_hooks;
     nsga2_hooks.resume = hooks.resume;
+    nsga2_hooks.seeds = hooks.seeds;
     nsga2_hooks.on_checkpoint = hooks.on_checkpoint;
     nsga2_hooks.on_generation = hooks.on_generation;
     Nsga2Result nsga2 = run_nsga2(r.space, table.pairs, options.nsga2, r.max_memory, hooks.objective,

@@ -21,6 +21,7 @@ struct SearchHooks {
   ErrorObjective objective;
   std::string objective_name = "e2e-kl";  // recorded in outputs and in the checkpoint fingerprint (custom objective)
   const Nsga2State* resume = nullptr;
+  std::vector<std::vector<int>> seeds;  // NSGA-II initial configs (Nsga2Hooks::seeds)
   std::function<void(const Nsga2State&)> on_checkpoint;
   std::function<void(int generation, int total)> on_generation;
 };

@@ -15,11 +15,13 @@
 #include "apps/kvtuner-search/proxy_options.h"
 #include "apps/kvtuner-search/run_report.h"
 #include "calibration/input/calib_cli.h"
+#include "calibration/profiler/layer_kl.h"
 #include "calibration/profiler/profiler.h"
 #include "lib/core/error.h"
 #include "lib/core/log.h"
 #include "lib/core/output.h"
 #include "lib/eval/data_overlap.h"
+#include "lib/eval/evaluator.h"
 #include "lib/eval/two_stage.h"
 #include "lib/quant/scheme_registry.h"
 #include "lib/tokenizer/tokenizer.h"
@@ -37,7 +39,8 @@ namespace kvt::app {
 namespace {
 
 struct RunCommand {
-  std::string model_dir, out_dir, pairs, rescore_metric = "kl";
+  std::string model_dir, out_dir, pairs, rescore_metric = "kl", objective = "proxy";
+  int trials = 200;  // --trials: end-to-end evaluations at most (the paper's Optuna trials)
   calib::CalibOptions calib;
   HeldoutOptions heldout;
   EvalSettings settings;
@@ -45,6 +48,9 @@ struct RunCommand {
   profile::ProfileOptions measures;  // --proxy-budget, --kl-tokens
   bool force = false;
 };
+
+// NSGA-II population of the end-to-end search: small, since each evaluation is a forward pass.
+constexpr int kE2ePopulation = 16;
 
 std::string path_in(const std::string& dir, const std::string& name) { return (fs::path(dir) / name).string(); }
 
@@ -80,7 +86,9 @@ std::optional<double> predicted_kl(const SensitivityTable& table, const std::vec
 
 // The search's top configs per budget (role "budget"), one candidate per distinct config, then every uniform
 // config (one pair in all layers, 16/16 excepted) within a budget, which competes with them.
-std::vector<eval::ProxyCandidate> proxy_candidates(const search::SearchResult& r) {
+// `objective` scores the uniform configs when the search did not use the additive proxy.
+std::vector<eval::ProxyCandidate> proxy_candidates(const search::SearchResult& r,
+                                                   const search::ErrorObjective& objective = nullptr) {
   std::vector<eval::ProxyCandidate> out;
   std::vector<std::vector<int>> seen;
   for (const auto& s : r.selected) {
@@ -107,12 +115,13 @@ std::vector<eval::ProxyCandidate> proxy_candidates(const search::SearchResult& r
     point.layer_pairs.assign(size_t(r.table.num_layers), int(p));
     const search::ConfigScore score = search::score_config(r.table, point.layer_pairs);
     point.memory = search::memory_of(score, r.options.memory);
-    point.error = score.proxy_error;
+    point.error = objective ? objective(std::vector<PrecisionPair>(size_t(r.table.num_layers), r.table.pairs[p]))
+                            : score.proxy_error;
     eval::ProxyCandidate c;
     c.name = "uniform_" + r.table.pairs[p].name();
     c.uniform = true;
     c.config = search::to_kv_config(r, point, {{"role", "uniform candidate"}});
-    c.proxy_error = score.proxy_error;
+    c.proxy_error = point.error;
     c.nominal_bits = score.nominal_bits;
     c.predicted_kl = predicted_kl(r.table, point.layer_pairs);
     for (double b : r.options.budgets)
@@ -133,6 +142,12 @@ void run_pipeline(RunCommand cmd) {
   cmd.search.force = cmd.force;
   cmd.search.validate();
   const eval::RescoreMetric metric = eval::parse_rescore_metric(cmd.rescore_metric);
+  if (cmd.objective != "proxy" && cmd.objective != "e2e-kl")
+    throw InputError("--objective '" + cmd.objective + "': expected proxy or e2e-kl", 979);
+  if (cmd.trials < 2 * kE2ePopulation || cmd.trials > 1000000)
+    throw InputError("--trials " + std::to_string(cmd.trials) + ": expected " + std::to_string(2 * kE2ePopulation) +
+                         "..1000000 (two NSGA-II generations of " + std::to_string(kE2ePopulation) + ")",
+                     979);
   if (cmd.search.configs_per_budget < 1)
     throw InputError("--per-budget must be >= 1 (configs re-scored per budget)", 979);
   for (const auto& f : own_output_files(cmd.out_dir)) check_overwrite(f, cmd.force);
@@ -179,6 +194,13 @@ void run_pipeline(RunCommand cmd) {
   write_file_atomic(path_in(profile_dir, "sensitivity.csv"), to_csv(table), cmd.force);
   write_file_atomic(path_in(profile_dir, "sensitivity.svg"), search::sensitivity_heatmap_svg(table), cmd.force);
 
+  eval::EvalOptions options;  // end-to-end scoring with the profile's scheme and prefill mode
+  options.scheme = popts.scheme;
+  options.prefill = popts.prefill;
+  options.prompt_length = prompt;
+  options.forward = popts.forward;
+  options.batch_tokens = cmd.settings.batch_tokens;
+
   // Stage 1: proxy search; its top configs per budget are the candidates.
   search::SearchHooks hooks;
   Progress progress("NSGA-II generations", size_t(cmd.search.nsga2.generations));
@@ -187,13 +209,38 @@ void run_pipeline(RunCommand cmd) {
   progress.finish();
   std::vector<eval::ProxyCandidate> candidates = proxy_candidates(searched);
 
-  // Stage 2: end-to-end re-scoring on the validation split, with the profile's scheme and prefill mode.
-  eval::EvalOptions options;
-  options.scheme = popts.scheme;
-  options.prefill = popts.prefill;
-  options.prompt_length = prompt;
-  options.forward = popts.forward;
-  options.batch_tokens = cmd.settings.batch_tokens;
+  // Stage 1b (--objective e2e-kl): NSGA-II on the end-to-end KL of the leading calibration prompts, seeded with the
+  // uniform configs and the proxy front; its top configs per budget replace the proxy's as candidates.
+  std::optional<search::SearchResult> e2e;
+  std::optional<eval::EndToEndScorer> scorer;
+  if (cmd.objective == "e2e-kl") {
+    const auto e2e_prompts = profile::leading_prompts(calibration.prompts, popts.kl_tokens);
+    scorer.emplace(model, e2e_prompts, options);
+    search::SearchOptions eopts = cmd.search;
+    eopts.method = search::SearchMethod::Nsga2;
+    eopts.group.enabled = false;  // one decision per layer: the objective sees every layer's pair
+    eopts.nsga2.population = kE2ePopulation;
+    eopts.nsga2.generations = cmd.trials / kE2ePopulation - 1;  // population × (generations + 1) ≤ trials
+    search::SearchHooks e2e_hooks;
+    e2e_hooks.objective_name = "e2e-kl";
+    e2e_hooks.objective = [&](const std::vector<PrecisionPair>& pairs) {
+      KvConfig c;
+      c.layers = pairs;
+      return scorer->mean_kl(c);
+    };
+    for (const auto& point : searched.searched_front) e2e_hooks.seeds.push_back(point.layer_pairs);
+    for (size_t p = 0; p < table.pairs.size(); ++p) e2e_hooks.seeds.push_back(std::vector<int>(size_t(mc.num_layers), int(p)));
+    log_info("run: end-to-end search, at most " + std::to_string(cmd.trials) + " configs on " +
+             std::to_string(e2e_prompts.size()) + " calibration prompts");
+    Progress e2e_progress("end-to-end NSGA-II generations", size_t(eopts.nsga2.generations));
+    e2e_hooks.on_generation = [&e2e_progress](int done, int) { e2e_progress.update(size_t(done)); };
+    e2e = search::run_search_in_dir(table, eopts, path_in(cmd.out_dir, "search-e2e"), e2e_hooks);
+    e2e_progress.finish();
+    log_info("run: the end-to-end search ran " + std::to_string(scorer->evaluations()) + " distinct configs");
+    candidates = proxy_candidates(*e2e, [&](const std::vector<PrecisionPair>& pairs) { return e2e_hooks.objective(pairs); });
+  }
+
+  // Stage 2: end-to-end re-scoring on the validation split.
   log_info("run: re-scoring " + std::to_string(candidates.size()) + " configs on " + std::to_string(validation.size()) +
            " validation sequences");
   eval::TwoStageResult two_stage = eval::rescore_candidates(model, validation, candidates, options, metric);
@@ -215,7 +262,8 @@ void run_pipeline(RunCommand cmd) {
     f.candidate = o.final_pick;
     f.file = search::file_stem(model_name) + "_" + search::scheme_tag(table.scheme) + "_KVTuner" +
              search::format_budget(o.budget) + ".yaml";
-    f.proxy_pick_file = "search/" + candidates[o.proxy_pick].name + ".yaml";
+    const std::string search_dir = e2e ? "search-e2e/" : "search/";
+    f.proxy_pick_file = search_dir + candidates[o.proxy_pick].name + ".yaml";
     f.same_as_proxy_pick = o.final_pick == o.proxy_pick;
     KvConfig config = candidates[o.final_pick].config;
     int rank = -1;
@@ -229,7 +277,7 @@ void run_pipeline(RunCommand cmd) {
                                     {"chosen_by", "validation " + eval::rescore_metric_name(metric)},
                                     {"validation_score", two_stage.end_to_end[o.final_pick]},
                                     {"search_config", uniform ? nlohmann::json()
-                                                              : nlohmann::json("search/" + candidates[o.final_pick].name + ".yaml")}};
+                                                              : nlohmann::json(search_dir + candidates[o.final_pick].name + ".yaml")}};
     write_file_atomic(path_in(cmd.out_dir, f.file), to_kvtuner_yaml(config, true), cmd.force);
     test_configs.push_back({fs::path(f.file).stem().string(), uniform ? "baseline" : "searched", f.file, config});
     if (!f.same_as_proxy_pick) test_configs.push_back({candidates[o.proxy_pick].name, "searched", f.proxy_pick_file,
@@ -259,6 +307,10 @@ void run_pipeline(RunCommand cmd) {
   summary.prefill = table.prefill_mode;
   summary.prompt_length = prompt.describe();
   summary.search_method = search::to_string(cmd.search.method);
+  if (e2e)
+    summary.search_method += " on the proxy, then NSGA-II on the end-to-end KL of the calibration prompts (at most " +
+                             std::to_string(cmd.trials) + " trials; " + std::to_string(scorer->evaluations()) +
+                             " distinct configs run; search-e2e/)";
   summary.proxy = searched.table.proxy;
   summary.proxy_reason = searched.table.proxy_reason;
   summary.budgets = cmd.search.budgets;
@@ -297,6 +349,11 @@ void register_run(CLI::App& app) {
       ->capture_default_str();
   add_eval_settings(sub, cmd->settings);
   sub->add_option("--rescore-metric", cmd->rescore_metric, "End-to-end score of the re-scoring: kl or ppl")->capture_default_str();
+  sub->add_option("--objective", cmd->objective,
+                  "Search objective: proxy (the additive layer error of --proxy) or e2e-kl (NSGA-II on the end-to-end "
+                  "KL of the leading --kl-tokens calibration tokens, seeded with the proxy front and uniform configs)")
+      ->capture_default_str();
+  sub->add_option("--trials", cmd->trials, "--objective e2e-kl: end-to-end evaluations at most")->capture_default_str();
   search::add_search_options(sub, cmd->search);
   add_proxy_measure_options(sub, cmd->measures);
   sub->add_option("--out", cmd->out_dir, "Output directory (report.md at the top)")->required();

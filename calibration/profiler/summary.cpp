@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <numeric>
 
+#include "lib/eval/rank_agreement.h"
+
 namespace kvt::profile {
 
 namespace {
@@ -26,6 +28,8 @@ std::string ranked_layers(const SensitivityTable& t, const std::vector<int>& ord
   for (int l : order) s += (s.empty() ? "" : ", ") + std::to_string(l) + " (" + format("%.4g", t.e_o[size_t(l)][pair]) + ")";
   return s;
 }
+
+std::string rho_text(const std::optional<double>& rho) { return rho ? format("%.3f", *rho) : std::string("n/a"); }
 
 }  // namespace
 
@@ -86,6 +90,74 @@ std::string sensitivity_summary(const SensitivityTable& t, int layers_listed) {
   } else {
     out += "Keys vs values: needs K" + std::to_string(lo_bits) + "V" + std::to_string(hi_bits) + " and K" +
            std::to_string(hi_bits) + "V" + std::to_string(lo_bits) + " among the pairs\n";
+  }
+  return out + end_to_end_summary(t);
+}
+
+ProxyAgreement proxy_agreement(const SensitivityTable& t, const std::string& proxy, const std::string& reference) {
+  ProxyAgreement a;
+  const auto* x = t.errors_of(proxy);
+  const auto* y = t.errors_of(reference);
+  if (x == nullptr || y == nullptr || x->empty() || y->empty()) return a;
+  std::vector<double> all_x, all_y;
+  for (size_t l = 0; l < size_t(t.num_layers); ++l) {
+    std::vector<double> lx, ly;
+    for (size_t p = 0; p < t.pairs.size(); ++p) {
+      if (t.pairs[p].is_full_precision()) continue;
+      lx.push_back((*x)[l][p]);
+      ly.push_back((*y)[l][p]);
+    }
+    a.per_layer.push_back(eval::spearman(lx, ly));
+    all_x.insert(all_x.end(), lx.begin(), lx.end());
+    all_y.insert(all_y.end(), ly.begin(), ly.end());
+  }
+  a.overall = eval::spearman(all_x, all_y);
+  return a;
+}
+
+std::vector<SensitiveSide> sensitive_sides(const SensitivityTable& t) {
+  std::vector<SensitiveSide> sides;
+  if (t.kl.empty()) return sides;
+  // The swap with the fewest bits: K{lo}V{hi} against K{hi}V{lo}.
+  int best_low_key = -1, best_low_value = -1, best_sum = 1000;
+  for (size_t p = 0; p < t.pairs.size(); ++p) {
+    const PrecisionPair& a = t.pairs[p];
+    if (a.key_bits >= a.value_bits) continue;
+    const int swapped = t.pair_index({a.value_bits, a.key_bits});
+    if (swapped < 0 || a.key_bits + a.value_bits >= best_sum) continue;
+    best_sum = a.key_bits + a.value_bits;
+    best_low_key = int(p);
+    best_low_value = swapped;
+  }
+  if (best_low_key < 0) return sides;
+  for (int l = 0; l < t.num_layers; ++l) {
+    SensitiveSide s;
+    s.low_key = t.pairs[size_t(best_low_key)];
+    s.low_value = t.pairs[size_t(best_low_value)];
+    s.kl_low_key = t.kl[size_t(l)][size_t(best_low_key)];
+    s.kl_low_value = t.kl[size_t(l)][size_t(best_low_value)];
+    sides.push_back(s);
+  }
+  return sides;
+}
+
+std::string end_to_end_summary(const SensitivityTable& t) {
+  std::string out = "Proxy for the search: " + t.proxy + (t.proxy_reason.empty() ? "" : " (" + t.proxy_reason + ")") + "\n";
+  for (const std::string proxy : {"eo", "fisher"}) {
+    ProxyAgreement a = proxy_agreement(t, proxy, "kl");
+    if (a.per_layer.empty()) continue;
+    out += "Rank agreement of " + proxy_column(proxy) + " with the layer KL (Spearman over pairs): overall " +
+           rho_text(a.overall) + "; per layer";
+    for (size_t l = 0; l < a.per_layer.size(); ++l) out += " " + std::to_string(l) + ":" + rho_text(a.per_layer[l]);
+    out += "\n";
+  }
+  const auto sides = sensitive_sides(t);
+  if (!sides.empty()) {
+    out += "Sensitive side by layer KL (" + sides[0].low_key.name() + " vs " + sides[0].low_value.name() + "):";
+    for (size_t l = 0; l < sides.size(); ++l)
+      out += " " + std::to_string(l) + ":" + (sides[l].kl_low_key > sides[l].kl_low_value ? "keys" : "values") + " (" +
+             format("%.2f", sides[l].kl_low_value > 0 ? sides[l].kl_low_key / sides[l].kl_low_value : 0.0) + "x)";
+    out += "\n";
   }
   return out;
 }

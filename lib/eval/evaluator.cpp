@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "lib/core/error.h"
@@ -30,6 +31,17 @@ std::vector<std::pair<size_t, size_t>> token_batches(const std::vector<std::vect
 }
 
 namespace {
+
+// Identifies a config's pairs (per layer, or per layer and head).
+std::string config_key(const KvConfig& config) {
+  std::string key;
+  for (const auto& p : config.layers) key += p.name() + ",";
+  for (const auto& layer : config.heads) {
+    key += "|";
+    for (const auto& p : layer) key += p.name() + ",";
+  }
+  return key;
+}
 
 // Per-config running sums over sequences.
 struct Accumulator {
@@ -71,6 +83,65 @@ struct Accumulator {
 
 }  // namespace
 
+ReferenceBatch make_reference_batch(const model::Model& model, std::vector<std::vector<int64_t>> sequences,
+                                    const EvalOptions& options) {
+  ReferenceBatch batch;
+  batch.sequences = std::move(sequences);
+  for (const auto& s : batch.sequences) batch.prompt_len.push_back(options.prompt_length.for_sequence(int64_t(s.size())));
+  batch.references.resize(batch.sequences.size());
+  model::ForwardHooks hooks;
+  hooks.on_logits = [&](int p, const at::Tensor& logits) {
+    const auto& ids = batch.sequences[size_t(p)];
+    batch.references[size_t(p)] = make_reference(logits, ids, scored_span(int64_t(ids.size()), batch.prompt_len[size_t(p)]));
+  };
+  model::forward(model, batch.sequences, options.forward, hooks);
+  return batch;
+}
+
+std::vector<SequenceScore> score_batch(const model::Model& model, const ReferenceBatch& batch, const KvConfig& config,
+                                       const EvalOptions& options) {
+  const int sliding_window = model.config().sliding_window;
+  std::vector<SequenceScore> scores(batch.sequences.size());
+  model::ForwardHooks hooks;
+  hooks.attention = [&](const model::AttentionInputs& in) {
+    quant::DecodeState state{batch.prompt_len[size_t(in.prompt)], options.prefill};
+    return config_attention(in.q, in.k, in.v, config, in.layer, options.scheme, state, sliding_window);
+  };
+  hooks.on_logits = [&](int p, const at::Tensor& logits) {
+    scores[size_t(p)] = compare_with_reference(logits, batch.references[size_t(p)]);
+  };
+  model::forward(model, batch.sequences, options.forward, hooks);
+  return scores;
+}
+
+EndToEndScorer::EndToEndScorer(const model::Model& model, const std::vector<std::vector<int64_t>>& sequences,
+                               EvalOptions options)
+    : model_(model), options_(std::move(options)) {
+  if (sequences.empty()) throw InputError("end-to-end objective: no sequences", 972);
+  options_.scheme.validate(model.config().head_dim);
+  for (const auto& [begin, end] : token_batches(sequences, options_.batch_tokens)) {
+    batches_.push_back(make_reference_batch(
+        model, std::vector<std::vector<int64_t>>(sequences.begin() + long(begin), sequences.begin() + long(end)), options_));
+    for (const auto& r : batches_.back().references) scored_tokens_ += r.span.count;
+  }
+  if (scored_tokens_ == 0) throw InputError("end-to-end objective: no sequence is longer than its prompt", 971);
+}
+
+double EndToEndScorer::mean_kl(const KvConfig& config) {
+  check_config_fits(config, model_.config(), "end-to-end objective");
+  const std::string key = config_key(config);
+  auto it = std::lower_bound(memo_.begin(), memo_.end(), key,
+                             [](const std::pair<std::string, double>& e, const std::string& k) { return e.first < k; });
+  if (it != memo_.end() && it->first == key) return it->second;
+  double kl = 0;
+  for (const auto& batch : batches_)
+    for (const SequenceScore& s : score_batch(model_, batch, config, options_)) kl += s.kl_sum;
+  ++evaluations_;
+  const double mean = kl / double(scored_tokens_);
+  memo_.insert(it, {key, mean});
+  return mean;
+}
+
 EvaluationResult evaluate_configs(const model::Model& model, const std::vector<std::vector<int64_t>>& sequences,
                                   const std::vector<EvalConfig>& configs, const EvalOptions& options) {
   const model::ModelConfig& mc = model.config();
@@ -96,27 +167,12 @@ EvaluationResult evaluate_configs(const model::Model& model, const std::vector<s
   Progress progress("evaluate", batches.size() * (configs.size() + 1));
   size_t done = 0;
   for (const auto& [begin, end] : batches) {
-    std::vector<std::vector<int64_t>> batch(sequences.begin() + long(begin), sequences.begin() + long(end));
-    std::vector<ReferenceLogits> references(batch.size());
-    model::ForwardHooks reference_hooks;
-    reference_hooks.on_logits = [&](int p, const at::Tensor& logits) {
-      const size_t i = begin + size_t(p);
-      references[size_t(p)] = make_reference(logits, sequences[i], scored_span(int64_t(sequences[i].size()), prompt_len[i]));
-      sums[0].add(score_reference(references[size_t(p)]));
-    };
-    model::forward(model, batch, options.forward, reference_hooks);
+    const ReferenceBatch batch = make_reference_batch(
+        model, std::vector<std::vector<int64_t>>(sequences.begin() + long(begin), sequences.begin() + long(end)), options);
+    for (const auto& reference : batch.references) sums[0].add(score_reference(reference));
     progress.update(++done, "full precision");
-
     for (size_t c = 0; c < configs.size(); ++c) {
-      model::ForwardHooks hooks;
-      hooks.attention = [&](const model::AttentionInputs& in) {
-        quant::DecodeState state{prompt_len[begin + size_t(in.prompt)], options.prefill};
-        return config_attention(in.q, in.k, in.v, configs[c].config, in.layer, options.scheme, state, mc.sliding_window);
-      };
-      hooks.on_logits = [&](int p, const at::Tensor& logits) {
-        sums[c + 1].add(compare_with_reference(logits, references[size_t(p)]));
-      };
-      model::forward(model, batch, options.forward, hooks);
+      for (const SequenceScore& score : score_batch(model, batch, configs[c].config, options)) sums[c + 1].add(score);
       progress.update(++done, configs[c].name);
     }
   }

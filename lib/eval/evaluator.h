@@ -63,4 +63,35 @@ EvaluationResult evaluate_configs(const model::Model& model, const std::vector<s
 std::vector<std::pair<size_t, size_t>> token_batches(const std::vector<std::vector<int64_t>>& sequences,
                                                      int64_t batch_tokens);
 
+// One batch of sequences with its full-precision reference distributions (one forward).
+struct ReferenceBatch {
+  std::vector<std::vector<int64_t>> sequences;
+  std::vector<int64_t> prompt_len;          // [sequence]
+  std::vector<ReferenceLogits> references;  // [sequence]
+};
+ReferenceBatch make_reference_batch(const model::Model& model, std::vector<std::vector<int64_t>> sequences,
+                                    const EvalOptions& options);
+// One forward of the batch under `config`; the score of each sequence against its reference.
+std::vector<SequenceScore> score_batch(const model::Model& model, const ReferenceBatch& batch, const KvConfig& config,
+                                       const EvalOptions& options);
+
+// The end-to-end objective of a search: mean KL (nats per scored token) of a config on fixed sequences, with the
+// full-precision references computed once and kept (8 · tokens · vocab bytes), so each config costs one forward.
+// Configs already scored are answered from memory (keyed by their pairs).
+class EndToEndScorer {
+ public:
+  // @throws as evaluate_configs.
+  EndToEndScorer(const model::Model& model, const std::vector<std::vector<int64_t>>& sequences, EvalOptions options);
+  double mean_kl(const KvConfig& config);
+  int evaluations() const { return evaluations_; }  // distinct configs run
+
+ private:
+  const model::Model& model_;
+  EvalOptions options_;
+  std::vector<ReferenceBatch> batches_;
+  int64_t scored_tokens_ = 0;
+  int evaluations_ = 0;
+  std::vector<std::pair<std::string, double>> memo_;  // config key → mean KL, sorted by key
+};
+
 }  // namespace kvt::eval

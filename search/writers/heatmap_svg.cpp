@@ -19,8 +19,11 @@ std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
   const int width = static_cast<int>(std::ceil(left + pairs * cell_w + bar_gap + bar_w + right_labels));
   const int height = static_cast<int>(std::ceil(top + layers * cell_h + 50));
 
+  // The error the search minimises (the table's proxy): e_o, layer KL or its Fisher estimate.
+  const std::vector<std::vector<double>>& errors = table.proxy_errors();
+  const std::string column = proxy_column(table.proxy);
   double lo = std::numeric_limits<double>::infinity(), hi = 0;
-  for (const auto& row : table.e_o)
+  for (const auto& row : errors)
     for (double v : row) {
       if (v > 0) lo = std::min(lo, v);
       hi = std::max(hi, v);
@@ -34,7 +37,7 @@ std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
 
   SvgDocument svg(width, height);
   svg.rect(0, 0, width, height, "#ffffff");
-  std::string title = "e_o per layer and pair";
+  std::string title = column + " per layer and pair";
   if (!table.model_name.empty()) title += " — " + table.model_name;
   if (!table.scheme.empty()) title += " (" + table.scheme + ")";
   svg.text(left, 24, title, 15, "start", "#111");
@@ -48,11 +51,11 @@ std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
     double y = top + l * cell_h;
     if (l % label_every == 0) svg.text(left - 6, y + cell_h / 2 + 4, std::to_string(l), 10, "end");
     for (int p = 0; p < pairs; ++p) {
-      double v = table.e_o[l][p];
+      double v = errors[l][p];
       double t = shade(v);
       svg.rect(left + p * cell_w, y, cell_w, cell_h, ramp_color(t), "#ffffff", "stroke-width=\"0.5\"");
       if (show_values)
-        svg.text(left + (p + 0.5) * cell_w, y + cell_h / 2 + 4, format_fixed(v, 3), 9, "middle",
+        svg.text(left + (p + 0.5) * cell_w, y + cell_h / 2 + 4, table.proxy == "eo" ? format_fixed(v, 3) : format_significant(v, 2), 9, "middle",
                  t > 0.6 ? "#111" : "#fff");
     }
   }
@@ -69,9 +72,11 @@ std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
     svg.line(bar_x + bar_w, y, bar_x + bar_w + 4, y, "#444");
     svg.text(bar_x + bar_w + 7, y + 4, format_significant(std::pow(10.0, t), 2), 10);
   }
-  svg.text(bar_x, top - 8, "e_o (log)", 11);
-  svg.text(left, top + bar_h + 30,
-           std::to_string(layers) + " layers × " + std::to_string(pairs) + " pairs; e_o = relative attention-output error",
+  svg.text(bar_x, top - 8, column + " (log)", 11);
+  const std::string meaning = table.proxy == "eo"      ? "e_o = relative attention-output error"
+                              : table.proxy == "kl"    ? "kl = KL (nats/token) with only this layer quantized"
+                                                       : "fisher = diagonal-Fisher estimate of that KL (nats/token)";
+  svg.text(left, top + bar_h + 30, std::to_string(layers) + " layers × " + std::to_string(pairs) + " pairs; " + meaning,
            11, "start", "#555");
   return svg.finish();
 }
