@@ -28,7 +28,7 @@ int64_t scored_tokens(const ProfileOptions& options, const std::vector<std::vect
   if (n == 0)
     throw InputError("profile: no calibration prompt is longer than --prompt-len " + options.prompt_len_description() +
                          ", so there is no token to measure the layer KL or Fisher estimate on",
-                     425);
+                     428);
   return n;
 }
 

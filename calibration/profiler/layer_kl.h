@@ -33,7 +33,7 @@ namespace kvt::profile {
 std::vector<std::vector<int64_t>> leading_prompts(const std::vector<std::vector<int64_t>>& prompts, int64_t max_tokens);
 
 // Layer KL [layer][pair] (order of options.pairs) on `prompts`, in batches of options.batch_tokens tokens.
-// @throws as model::forward; InputError (id 425) when no prompt has a scored token.
+// @throws as model::forward; InputError (id 428) when no prompt has a scored token.
 std::vector<std::vector<double>> layer_kl(const model::Model& model, const std::vector<std::vector<int64_t>>& prompts,
                                           const ProfileOptions& options);
 

@@ -49,11 +49,11 @@ void validate_profile_options(const model::ModelConfig& config, const std::vecto
     throw InputError("--prompt-len: the prompt fraction must be in [0, 1), got " + options.prompt_len_description(), 422);
   if (options.chunk_rows <= 0) throw InputError("profile: chunk rows must be positive", 422);
   if (options.proxy != "auto" && options.proxy != "eo" && options.proxy != "kl" && options.proxy != "fisher")
-    throw InputError("--proxy: unknown proxy '" + options.proxy + "' (expected auto, eo, kl or fisher)", 426);
+    throw InputError("--proxy: unknown proxy '" + options.proxy + "' (expected auto, eo, kl or fisher)", 429);
   if (!(options.proxy_budget_minutes >= 0) || !std::isfinite(options.proxy_budget_minutes))
-    throw InputError("--proxy-budget must be a finite number of minutes >= 0", 426);
-  if (options.kl_tokens < 1) throw InputError("--kl-tokens must be >= 1", 426);
-  if (options.batch_tokens < 1) throw InputError("--batch-tokens must be >= 1", 426);
+    throw InputError("--proxy-budget must be a finite number of minutes >= 0", 429);
+  if (options.kl_tokens < 1) throw InputError("--kl-tokens must be >= 1", 429);
+  if (options.batch_tokens < 1) throw InputError("--batch-tokens must be >= 1", 429);
   if (prompts.empty()) throw InputError("profile: the calibration set holds no prompts", 423);
   if (options.prefill == quant::PrefillMode::FullPrecision) {
     bool any_decode = std::any_of(prompts.begin(), prompts.end(), [&](const auto& p) {

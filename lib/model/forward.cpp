@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "lib/core/error.h"
@@ -121,35 +122,44 @@ at::Tensor decoder_layer(const ModelConfig& c, const LayerWeights& w, const at::
   return layer_finish(c, w, x, a.transpose(1, 2).reshape({batch, length, int64_t(c.num_heads) * c.head_dim}));
 }
 
-PackedForward::PackedForward(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
-                             const ForwardOptions& options)
-    : model_(model), options_(options) {
-  validate_prompts(model.config(), prompts);
-  int64_t max_length = 0;
-  for (const auto& p : prompts) {
-    offsets_.push_back(static_cast<int64_t>(ids_.size()));
-    lengths_.push_back(static_cast<int64_t>(p.size()));
-    max_length = std::max<int64_t>(max_length, p.size());
-    ids_.insert(ids_.end(), p.begin(), p.end());
-  }
-  rows_ = static_cast<int64_t>(ids_.size());
-  rope_ = rope_tables(model.config(), max_length, options.device);
+namespace {
+
+std::vector<int64_t> lengths_of(const std::vector<std::vector<int64_t>>& prompts) {
+  std::vector<int64_t> lengths;
+  for (const auto& p : prompts) lengths.push_back(static_cast<int64_t>(p.size()));
+  return lengths;
 }
 
-at::Tensor PackedForward::embed() const { return model_.embed(at::tensor(ids_, at::kLong), options_.dtype, options_.device); }
+std::vector<int64_t> concatenated(const std::vector<std::vector<int64_t>>& prompts) {
+  std::vector<int64_t> ids;
+  for (const auto& p : prompts) ids.insert(ids.end(), p.begin(), p.end());
+  return ids;
+}
 
-LayerWeights PackedForward::weights(int layer) const { return model_.layer(layer, options_.dtype, options_.device); }
+const std::vector<std::vector<int64_t>>& validated(const ModelConfig& c, const std::vector<std::vector<int64_t>>& prompts) {
+  validate_prompts(c, prompts);
+  return prompts;
+}
 
-at::Tensor PackedForward::layer(int l, const LayerWeights& w, const at::Tensor& x, const ForwardHooks& hooks) const {
-  const ModelConfig& c = model_.config();
+}  // namespace
+
+PackedRows::PackedRows(const std::vector<int64_t>& prompt_lengths) : lengths(prompt_lengths) {
+  for (int64_t n : lengths) {
+    offsets.push_back(rows);
+    rows += n;
+  }
+}
+
+at::Tensor decoder_block(const ModelConfig& c, int l, const LayerWeights& w, const at::Tensor& x, const PackedRows& packed,
+                         const RopeTables& rope, const ForwardHooks& hooks) {
   LayerQKV p = layer_qkv(c, w, x);  // [N, H·D], [N, H_kv·D], [N, H_kv·D]
   const int64_t q_width = int64_t(c.num_heads) * c.head_dim;
   std::vector<at::Tensor> rows;
-  rows.reserve(lengths_.size());
-  for (size_t i = 0; i < lengths_.size(); ++i) {
-    const int64_t off = offsets_[i], len = lengths_[i];
-    at::Tensor q = apply_rope(p.q.narrow(0, off, len).view({len, c.num_heads, c.head_dim}).transpose(0, 1), rope_);
-    at::Tensor k = apply_rope(p.k.narrow(0, off, len).view({len, c.num_kv_heads, c.head_dim}).transpose(0, 1), rope_);
+  rows.reserve(packed.lengths.size());
+  for (size_t i = 0; i < packed.lengths.size(); ++i) {
+    const int64_t off = packed.offsets[i], len = packed.lengths[i];
+    at::Tensor q = apply_rope(p.q.narrow(0, off, len).view({len, c.num_heads, c.head_dim}).transpose(0, 1), rope);
+    at::Tensor k = apply_rope(p.k.narrow(0, off, len).view({len, c.num_kv_heads, c.head_dim}).transpose(0, 1), rope);
     at::Tensor v = p.v.narrow(0, off, len).view({len, c.num_kv_heads, c.head_dim}).transpose(0, 1).contiguous();
     AttentionInputs inputs{l, static_cast<int>(i), q, k, v};
     at::Tensor out = hooks.attention ? hooks.attention(inputs) : causal_attention(q, k, v, c.sliding_window);
@@ -161,9 +171,25 @@ at::Tensor PackedForward::layer(int l, const LayerWeights& w, const at::Tensor& 
   at::Tensor attention = rows.size() == 1 ? rows[0] : at::cat(rows, 0);  // [N, H·D]
   if (hooks.on_attention_rows) {
     attention = hooks.on_attention_rows(l, attention);
-    KVT_ASSERT(attention.sizes() == at::IntArrayRef({rows_, q_width}), "attention-rows hook changed the shape");
+    KVT_ASSERT(attention.sizes() == at::IntArrayRef({packed.rows, q_width}), "attention-rows hook changed the shape");
   }
   return layer_finish(c, w, x, attention);
+}
+
+PackedForward::PackedForward(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
+                             const ForwardOptions& options)
+    : model_(model),
+      options_(options),
+      ids_(concatenated(validated(model.config(), prompts))),
+      packed_(lengths_of(prompts)),
+      rope_(rope_tables(model.config(), *std::max_element(packed_.lengths.begin(), packed_.lengths.end()), options.device)) {}
+
+at::Tensor PackedForward::embed() const { return model_.embed(at::tensor(ids_, at::kLong), options_.dtype, options_.device); }
+
+LayerWeights PackedForward::weights(int layer) const { return model_.layer(layer, options_.dtype, options_.device); }
+
+at::Tensor PackedForward::layer(int l, const LayerWeights& w, const at::Tensor& x, const ForwardHooks& hooks) const {
+  return decoder_block(model_.config(), l, w, x, packed_, rope_, hooks);
 }
 
 at::Tensor PackedForward::logits(const at::Tensor& x, int prompt) const {
@@ -171,7 +197,7 @@ at::Tensor PackedForward::logits(const at::Tensor& x, int prompt) const {
     final_norm_ = model_.final_norm(options_.dtype, options_.device);
     lm_head_ = model_.lm_head(options_.dtype, options_.device);
   }
-  at::Tensor h = rms_norm(x.narrow(0, offsets_[size_t(prompt)], lengths_[size_t(prompt)]), final_norm_,
+  at::Tensor h = rms_norm(x.narrow(0, offset(prompt), length(prompt)), final_norm_,
                           model_.config().rms_norm_eps);
   return project(h, lm_head_).to(at::kFloat);  // [T, V]
 }

@@ -98,6 +98,19 @@ at::Tensor decoder_layer(const ModelConfig& config, const LayerWeights& w, const
                          const std::function<at::Tensor(const at::Tensor& q, const at::Tensor& k,
                                                         const at::Tensor& v)>& attention = nullptr);
 
+// Prompts of different lengths packed row-wise: prompt p owns rows [offsets[p], offsets[p] + lengths[p]).
+struct PackedRows {
+  std::vector<int64_t> offsets, lengths;
+  int64_t rows = 0;
+  explicit PackedRows(const std::vector<int64_t>& prompt_lengths);
+};
+
+// The model's one decoder block over packed prompts: layer_qkv, RoPE and attention per prompt (hooks.attention,
+// on_capture, on_attention_rows apply), layer_finish. x [N, hidden] → [N, hidden]; `rope` covers the longest prompt.
+// What forward() runs for every layer (through PackedForward::layer) and what bench_forward times.
+at::Tensor decoder_block(const ModelConfig& config, int layer, const LayerWeights& w, const at::Tensor& x,
+                         const PackedRows& packed, const RopeTables& rope, const ForwardHooks& hooks = {});
+
 // A batch of prompts of different lengths packed row-wise: prompt p owns rows [offsets[p], offsets[p] + lengths[p]).
 // The runtime's layer-major forward is built from it, and so are partial forwards that start at any layer
 // (the layer-KL profiler runs layers l..L−1 from a kept residual stream).
@@ -118,16 +131,16 @@ class PackedForward {
   // Final norm and LM head of prompt p's rows of x: fp32 logits [T_p, V].
   at::Tensor logits(const at::Tensor& x, int prompt) const;
 
-  int prompts() const { return int(lengths_.size()); }
-  int64_t offset(int prompt) const { return offsets_[size_t(prompt)]; }
-  int64_t length(int prompt) const { return lengths_[size_t(prompt)]; }
-  int64_t rows() const { return rows_; }
+  int prompts() const { return int(packed_.lengths.size()); }
+  int64_t offset(int prompt) const { return packed_.offsets[size_t(prompt)]; }
+  int64_t length(int prompt) const { return packed_.lengths[size_t(prompt)]; }
+  int64_t rows() const { return packed_.rows; }
 
  private:
   const Model& model_;
   ForwardOptions options_;
-  std::vector<int64_t> offsets_, lengths_, ids_;
-  int64_t rows_ = 0;
+  std::vector<int64_t> ids_;
+  PackedRows packed_;
   RopeTables rope_;
   mutable at::Tensor final_norm_, lm_head_;  // loaded on first use
 };

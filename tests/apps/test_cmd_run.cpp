@@ -91,6 +91,13 @@ TEST_CASE("run writes a self-explanatory output directory with final picks per b
         if (c["name"] == name && c["mean_kl"].get<double>() < best) best = c["mean_kl"], best_name = name;
     CHECK(b["final_pick"] == best_name);
   }
+  // Every uniform config within a budget competed: at 4 bits KV4, K4V2, K2V4 and KV2 (of the nine default pairs).
+  int uniform_at_4 = 0;
+  for (const auto& name : rescore["budgets"][0]["candidates_in_proxy_order"])
+    uniform_at_4 += name.get<std::string>().rfind("uniform_", 0) == 0;
+  CHECK(uniform_at_4 == 4);
+  for (const auto& c : rescore["candidates"]) CHECK(c["predicted_kl"].is_number());  // the default proxy is kl
+  CHECK(report.find("- proxy: kl (auto:") != std::string::npos);
   kvt::KvConfig four = kvt::read_kv_config((out / "model_pertoken_KVTuner4.yaml").string(), 4);
   CHECK(four.nominal_bits() <= 4.0);
   CHECK(four.metadata["selection"]["role"] == "final");
@@ -111,6 +118,25 @@ TEST_CASE("run writes a self-explanatory output directory with final picks per b
   CHECK(file_text(out / "report.md") == report);
 }
 
+TEST_CASE("run --objective e2e-kl searches on the end-to-end KL, seeded with the proxy front", "[apps][run]") {
+  RunWorkspace ws("e2e");
+  const fs::path out = ws.dir / "out";
+  PipelineRun r = ws.run(ws.base() + "--budgets 4 --objective e2e-kl --trials 48 --proxy fisher --out " + out.string());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto summary = nlohmann::json::parse(file_text(out / "search-e2e/search.json"));
+  CHECK(summary.dump().find("e2e-kl") != std::string::npos);
+  const std::string report = file_text(out / "report.md");
+  CHECK(report.find("NSGA-II on the end-to-end KL") != std::string::npos);
+  CHECK(report.find("- proxy: fisher (--proxy fisher)") != std::string::npos);
+  kvt::KvConfig four = kvt::read_kv_config((out / "model_pertoken_KVTuner4.yaml").string(), 4);
+  CHECK(four.nominal_bits() <= 4.0);
+  CHECK(fs::exists(out / "search-e2e/model_pertoken_KVTuner4_0.yaml"));
+  const auto& selection = four.metadata["selection"];
+  const bool from_e2e = selection["uniform"] == true || selection["search_config"].get<std::string>().rfind("search-e2e/", 0) == 0;
+  CHECK(from_e2e);
+}
+
 TEST_CASE("run rejects bad input before profiling", "[apps][run]") {
   RunWorkspace ws("errors");
   const std::string one = ws.ids_file("one.jsonl", {40}, 3);
@@ -127,6 +153,10 @@ TEST_CASE("run rejects bad input before profiling", "[apps][run]") {
        "at least 2"},
       {"--model " + ws.model + " --ids " + ws.calib + " --min-tokens 2 --scheme per-token-asym" + out, "no held-out data"},
       {ws.base() + "--heldout x.txt" + out, "excludes"},
+      {ws.base() + "--objective banana" + out, "--objective 'banana'"},
+      {ws.base() + "--objective e2e-kl --trials 5" + out, "--trials 5"},
+      {ws.base() + "--proxy banana" + out, "--proxy 'banana'"},
+      {ws.base() + "--kl-tokens 0" + out, "--kl-tokens"},
       {ws.base(), "--out is required"},
   };
   for (const auto& c : cases) {

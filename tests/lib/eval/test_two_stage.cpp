@@ -63,6 +63,36 @@ TEST_CASE("stage 2 picks the lowest end-to-end score per budget and reports rank
   CHECK_THROWS_WITH(parse_rescore_metric("acc"), Catch::Contains("--rescore-metric"));
 }
 
+TEST_CASE("a uniform config that beats every searched one on validation is the final pick, and says so", "[lib][eval]") {
+  // Budget 3: searched s0 (proxy rank 0), s1 (1); uniform K4V2 (rank after them) has the lowest KL.
+  std::vector<ProxyCandidate> c(3);
+  c[0] = {"s0", {}, 0.10, 3.0, {3}, {0}};
+  c[1] = {"s1", {}, 0.20, 2.8, {3}, {1}};
+  c[2] = {"uniform_K4V2", {}, 0.30, 3.0, {3}, {1000}};
+  c[2].uniform = true;
+  c[0].predicted_kl = 0.0101;
+  EvaluationResult v;
+  v.rows.resize(4);
+  const double kl[] = {0.0, 0.012, 0.015, 0.009};
+  for (int i = 0; i < 4; ++i) v.rows[size_t(i)].mean_kl = kl[i], v.rows[size_t(i)].perplexity = 10 + 100 * kl[i];
+  TwoStageResult r = rank_candidates(v, c, RescoreMetric::KL);
+  REQUIRE(r.budgets.size() == 1);
+  CHECK(r.budgets[0].candidates == std::vector<size_t>{0, 1, 2});
+  CHECK(r.budgets[0].proxy_pick == 0);
+  CHECK(r.budgets[0].final_pick == 2);
+  std::string md = two_stage_markdown(r, c);
+  CHECK(md.find("A uniform config won this budget: uniform_K4V2") != std::string::npos);
+  CHECK(md.find("| uniform | uniform_K4V2 |") != std::string::npos);
+  CHECK(md.find("| 1.010e-02 | 1.200e-02 |") != std::string::npos);  // predicted next to measured KL
+  auto j = two_stage_json(r, c);
+  CHECK(j["budgets"][0]["uniform_won"] == true);
+  CHECK(j["candidates"][2]["uniform"] == true);
+
+  // A uniform config listed first (rank order) is never the proxy pick, and a tie keeps the searched config.
+  v.rows[3].mean_kl = 0.012;
+  CHECK(rank_candidates(v, c, RescoreMetric::KL).budgets[0].final_pick == 0);
+}
+
 TEST_CASE("rescore_candidates evaluates every candidate on the validation split", "[lib][eval]") {
   test::FixtureSpec spec;
   auto model = model::Model::open(test::write_fixture_model(test::fresh_test_dir("two_stage"), spec));
