@@ -41,6 +41,7 @@ namespace {
 struct RunCommand {
   std::string model_dir, out_dir, pairs, rescore_metric = "kl", objective = "proxy";
   int trials = 200;  // --trials: end-to-end evaluations at most (the paper's Optuna trials)
+  int64_t e2e_tokens = 4096;  // --e2e-tokens: leading calibration tokens the end-to-end objective scores
   calib::CalibOptions calib;
   HeldoutOptions heldout;
   EvalSettings settings;
@@ -148,6 +149,7 @@ void run_pipeline(RunCommand cmd) {
     throw InputError("--trials " + std::to_string(cmd.trials) + ": expected " + std::to_string(2 * kE2ePopulation) +
                          "..1000000 (two NSGA-II generations of " + std::to_string(kE2ePopulation) + ")",
                      979);
+  if (cmd.e2e_tokens < 1) throw InputError("--e2e-tokens must be >= 1", 979);
   if (cmd.search.configs_per_budget < 1)
     throw InputError("--per-budget must be >= 1 (configs re-scored per budget)", 979);
   for (const auto& f : own_output_files(cmd.out_dir)) check_overwrite(f, cmd.force);
@@ -214,7 +216,7 @@ void run_pipeline(RunCommand cmd) {
   std::optional<search::SearchResult> e2e;
   std::optional<eval::EndToEndScorer> scorer;
   if (cmd.objective == "e2e-kl") {
-    const auto e2e_prompts = profile::leading_prompts(calibration.prompts, popts.kl_tokens);
+    const auto e2e_prompts = profile::leading_prompts(calibration.prompts, cmd.e2e_tokens);
     scorer.emplace(model, e2e_prompts, options);
     search::SearchOptions eopts = cmd.search;
     eopts.method = search::SearchMethod::Nsga2;
@@ -351,9 +353,12 @@ void register_run(CLI::App& app) {
   sub->add_option("--rescore-metric", cmd->rescore_metric, "End-to-end score of the re-scoring: kl or ppl")->capture_default_str();
   sub->add_option("--objective", cmd->objective,
                   "Search objective: proxy (the additive layer error of --proxy) or e2e-kl (NSGA-II on the end-to-end "
-                  "KL of the leading --kl-tokens calibration tokens, seeded with the proxy front and uniform configs)")
+                  "KL of the leading --e2e-tokens calibration tokens, seeded with the proxy front and uniform configs)")
       ->capture_default_str();
   sub->add_option("--trials", cmd->trials, "--objective e2e-kl: end-to-end evaluations at most")->capture_default_str();
+  sub->add_option("--e2e-tokens", cmd->e2e_tokens,
+                  "--objective e2e-kl: tokens of the leading calibration prompts each evaluation scores (one forward)")
+      ->capture_default_str();
   search::add_search_options(sub, cmd->search);
   add_proxy_measure_options(sub, cmd->measures);
   sub->add_option("--out", cmd->out_dir, "Output directory (report.md at the top)")->required();
