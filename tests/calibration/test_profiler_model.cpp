@@ -14,6 +14,7 @@
 #include "lib/quant/quantized_attention.h"
 #include "lib/quant/scheme_registry.h"
 #include "tests/support/fixture_model.h"
+#include "tests/support/tolerance.h"
 
 using namespace kvt;
 using kvt::profile::ProfileOptions;
@@ -92,14 +93,8 @@ TEST_CASE("profile_model equals the layer profiler on independently captured q/k
   hooks.on_capture = [&](const model::AttentionInputs& in, const at::Tensor& out) {
     // The runtime's own attention output is what 16/16 masked attention gives.
     at::Tensor fp = quant::quantized_attention(in.q, in.k, in.v, o.scheme, {16, 16}, {});
-    // Both are fp32 with different blocking (chunked rows vs one matmul), so they differ by rounding only.
-    // With u = 2^-24: a score q·k/√D carries at most γ_D‖q‖‖k‖/√D error (γ_n ≈ n·u, Higham §3.1); a score
-    // error δ perturbs each softmax weight by a relative 2δ, and exp, the normaliser (T terms) and the
-    // weighted sum of v (T terms) add (2T + 2)·u relative, all scaled by max|v|. Factor 2: second-order terms.
-    const double u = std::ldexp(1.0, -24);
-    const double D = double(in.q.size(2)), T = double(in.q.size(1));
-    const double qk = in.q.norm(2, -1).max().item<double>() * in.k.norm(2, -1).max().item<double>() / std::sqrt(D);
-    const double tolerance = 2.0 * in.v.abs().max().item<double>() * (2.0 * D * u * qk + (2.0 * T + 2.0) * u);
+    // Both are fp32 with different blocking (chunked rows vs one matmul): rounding only (tests/support/tolerance.h).
+    const double tolerance = test::fp32_attention_tolerance(in.q, in.k, in.v);
     CHECK((fp - out).abs().max().item<double>() <= tolerance);
     layers[size_t(in.layer)].add_prompt(in.q.clone(), in.k.clone(), in.v.clone(), {20, quant::PrefillMode::Quantized});
   };

@@ -47,6 +47,7 @@ TEST_CASE("KL, NLL and top-1 agreement match a direct computation", "[lib][eval]
   ReferenceLogits ref = make_reference(fp, ids, span);
   SequenceScore s = compare_with_reference(quant, ref);
   CHECK(s.tokens == 4);
+  // Both in double over a few positions and a small vocabulary: ~V·2^-53 ≈ 1e-14 relative; 1e-12 leaves room.
   CHECK(s.kl_sum == Approx(kl).epsilon(1e-12));
   CHECK(s.nll_sum == Approx(nll).epsilon(1e-12));
   CHECK(s.top1_matches == matches);

@@ -28,6 +28,7 @@ TEST_CASE("asymmetric 2-bit quantization of hand-computed groups", "[lib][quant]
   CHECK(codes_vector(g.codes) == std::vector<int>{-2, -1, 0, 1});
   // The zero-point snaps the minimum to the grid: x̂ = (q + z)·s = [0, 1, 2, 3], every error 0.3 ≤ s/2.
   auto xq = as_vector(g.dequantized);
+  // fp32: s and z are exact here, x̂ = (q + z)·s has one rounding: ≤ u·3 ≈ 1.8e-7 for |x̂| ≤ 3 (u = 2^-24).
   for (int i = 0; i < 4; ++i) CHECK(xq[i] == Approx(float(i)).margin(1e-6));
 }
 
@@ -43,6 +44,7 @@ TEST_CASE("symmetric 3-bit quantization of a hand-computed group", "[lib][quant]
   CHECK(codes_vector(g.codes) == std::vector<int>{-3, 2, 1, 3});
   auto xq = as_vector(g.dequantized);
   std::vector<float> expected{-1.0f, 2.0f / 3, 1.0f / 3, 1.0f};
+  // fp32: s = 1/3 carries u relative error, x̂ = q·s one more rounding: ≤ 2u·|x̂| ≤ 1.2e-7 for |x̂| ≤ 1.
   for (int i = 0; i < 4; ++i) CHECK(xq[i] == Approx(expected[i]).margin(1e-6));
 }
 
@@ -91,6 +93,7 @@ TEST_CASE("groups run along the requested dimension", "[lib][quant]") {
   // Two groups along dim 0 (columns): column 0 = {0..3} exact at 2 bits, column 1 = {0, 10, 20, 30} exact too;
   // grouping along dim 1 instead would mix them and lose precision.
   at::Tensor x = at::tensor({0.f, 0.f, 1.f, 10.f, 2.f, 20.f, 3.f, 30.f}).view({4, 2});
+  // Exact grid points: only the fp32 rounding of s = 10 and (q + z)·s remains, ≤ 2u·30 ≈ 3.6e-6.
   CHECK(max_abs_diff(fake_quantize_groups(x, 0, 2, false), x) < 1e-5);
   CHECK(max_abs_diff(fake_quantize_groups(x, 1, 2, false), x) > 0.1);
 }
