@@ -37,9 +37,15 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> required_tensors(const
       out.push_back({p + "self_attn.k_proj.bias", {kv}});
       out.push_back({p + "self_attn.v_proj.bias", {kv}});
     }
+    if (c.o_proj_bias) out.push_back({p + "self_attn.o_proj.bias", {h}});
     out.push_back({p + "mlp.gate_proj.weight", {i, h}});
     out.push_back({p + "mlp.up_proj.weight", {i, h}});
     out.push_back({p + "mlp.down_proj.weight", {h, i}});
+    if (c.mlp_bias) {
+      out.push_back({p + "mlp.gate_proj.bias", {i}});
+      out.push_back({p + "mlp.up_proj.bias", {i}});
+      out.push_back({p + "mlp.down_proj.bias", {h}});
+    }
   }
   return out;
 }
@@ -112,10 +118,16 @@ LayerWeights Model::layer(int l, c10::ScalarType dtype, c10::Device device) cons
     w.v_bias = get("self_attn.v_proj.bias");
   }
   w.o_proj = get("self_attn.o_proj.weight");
+  if (config_.o_proj_bias) w.o_bias = get("self_attn.o_proj.bias");
   w.post_attention_norm = get("post_attention_layernorm.weight");
   w.gate_proj = get("mlp.gate_proj.weight");
   w.up_proj = get("mlp.up_proj.weight");
   w.down_proj = get("mlp.down_proj.weight");
+  if (config_.mlp_bias) {
+    w.gate_bias = get("mlp.gate_proj.bias");
+    w.up_bias = get("mlp.up_proj.bias");
+    w.down_bias = get("mlp.down_proj.bias");
+  }
   return w;
 }
 
