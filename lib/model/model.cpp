@@ -75,9 +75,9 @@ Model Model::open(const std::string& model_dir) {
     if (info.shape != shape)
       throw InputError(m.weights_->source_of(name) + ": tensor '" + name + "' has shape " + shape_text(info.shape) +
                            ", expected " + shape_text(shape) + " from config.json", 335);
-    if (info.dtype != "F32" && info.dtype != "F16" && info.dtype != "BF16")
-      throw UnsupportedError(m.weights_->source_of(name) + ": tensor '" + name + "' has dtype " + info.dtype +
-                                 "; weights must be F32, F16 or BF16", 201);
+    if (!is_weight_dtype(info.dtype))
+      throw UnsupportedError(m.weights_->source_of(name) + ": tensor '" + name + "': dtype " + info.dtype +
+                                 " is not supported (supported: " + kWeightDtypes + ")", 201);
   }
   Fnv1a64 h;
   h.update(read_file((fs::path(model_dir) / "config.json").string()));
