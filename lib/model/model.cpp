@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <cctype>
+#include <cstdint>
 #include <filesystem>
 
 #include "lib/core/error.h"
@@ -50,6 +52,33 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> required_tensors(const
   return out;
 }
 
+// Weights of layers beyond num_hidden_layers mean config.json and the checkpoint disagree (a truncated config,
+// or the wrong config for these weights): transformers would drop them with a warning; kvtuner refuses.
+void refuse_extra_layers(const WeightStore& weights, const ModelConfig& c) {
+  const std::string prefix = "model.layers.";
+  int64_t first_layer = -1;
+  const TensorInfo* first = nullptr;
+  const std::string* first_file = nullptr;
+  for (const auto& f : weights.files())
+    for (const auto& t : f->tensors()) {
+      if (t.name.compare(0, prefix.size(), prefix) != 0) continue;
+      size_t digits = prefix.size();
+      while (digits < t.name.size() && std::isdigit(static_cast<unsigned char>(t.name[digits]))) ++digits;
+      if (digits == prefix.size()) continue;
+      const int64_t layer = digits - prefix.size() > 18 ? INT64_MAX : std::stoll(t.name.substr(prefix.size(), digits - prefix.size()));
+      if (layer < c.num_layers) continue;
+      if (!first || layer < first_layer || (layer == first_layer && t.name < first->name)) {
+        first_layer = layer;
+        first = &t;
+        first_file = &f->path();
+      }
+    }
+  if (first)
+    throw InputError(*first_file + ": tensor '" + first->name + "' belongs to layer " + std::to_string(first_layer) +
+                         ", but config.json has num_hidden_layers " + std::to_string(c.num_layers) +
+                         " (the weights hold more layers than the config)", 336);
+}
+
 std::string shape_text(const std::vector<int64_t>& s) {
   std::string out = "[";
   for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
@@ -79,6 +108,7 @@ Model Model::open(const std::string& model_dir) {
       throw UnsupportedError(m.weights_->source_of(name) + ": tensor '" + name + "': dtype " + info.dtype +
                                  " is not supported (supported: " + kWeightDtypes + ")", 201);
   }
+  refuse_extra_layers(*m.weights_, m.config_);
   Fnv1a64 h;
   h.update(read_file((fs::path(model_dir) / "config.json").string()));
   for (const auto& f : m.weights_->files()) h.update(f->header_json());

@@ -115,6 +115,23 @@ void read_rope(const nlohmann::json& j, const std::string& source, ModelConfig& 
       top ? positive_int_or(j, source, omp, 0) : inner ? positive_int_or(r, where, omp, 0) : c.max_position_embeddings;
 }
 
+// A checkpoint whose weights are already quantized cannot be profiled: kvtuner needs the original weights.
+void refuse_quantized_checkpoint(const nlohmann::json& j, const std::string& source) {
+  for (const char* f : {"quantization_config", "compression_config"}) {
+    if (!has_value(j, f)) continue;
+    const auto& q = j[f];
+    std::string method = "unknown";
+    if (q.is_object() && q.contains("quant_method") && q["quant_method"].is_string())
+      method = q["quant_method"].get<std::string>();
+    else if (q.is_object() && (q.contains("load_in_4bit") || q.contains("load_in_8bit")))
+      method = "bitsandbytes";  // transformers' name for configs saved before quant_method existed
+    else if (std::string(f) == "compression_config")
+      method = "compressed-tensors";
+    throw UnsupportedError(source + ": " + f + " says the weights are pre-quantized (quant_method " + method +
+                               "); kvtuner needs the unquantized model (the original bf16/fp16 checkpoint)", 215);
+  }
+}
+
 }  // namespace
 
 int64_t ModelConfig::parameter_count() const {
@@ -132,6 +149,7 @@ int64_t ModelConfig::kv_bytes_per_token(int bits) const {
 
 ModelConfig parse_model_config(const nlohmann::json& j, const std::string& source) {
   if (!j.is_object()) throw InputError(source + ": not a JSON object", 323);
+  refuse_quantized_checkpoint(j, source);
   if (!j.contains("architectures") || !j["architectures"].is_array() || j["architectures"].empty() ||
       !j["architectures"][0].is_string())
     throw InputError(source + ": missing field 'architectures' (supported: " + supported_architecture_list() + ")", 320);

@@ -393,6 +393,21 @@ TEST_CASE("config: the sliding-window family per architecture", "[lib][model]") 
   }
 }
 
+TEST_CASE("a pre-quantized checkpoint is refused naming the method", "[lib][model]") {
+  // transformers quantizers/auto.py: quant_method names the method; old bitsandbytes configs only say load_in_4bit.
+  for (const auto& [q, method] : std::vector<std::pair<nlohmann::json, std::string>>{
+           {{{"quant_method", "awq"}, {"bits", 4}}, "awq"},
+           {{{"quant_method", "gptq"}, {"bits", 4}}, "gptq"},
+           {{{"quant_method", "fp8"}}, "fp8"},
+           {{{"quant_method", "compressed-tensors"}}, "compressed-tensors"},
+           {{{"load_in_4bit", true}}, "bitsandbytes"}}) {
+    auto j = llama31_like();
+    j["quantization_config"] = q;
+    CHECK(parse_error(j) == "[kvt.unsupported.215] config.json: quantization_config says the weights are pre-quantized "
+                            "(quant_method " + method + "); kvtuner needs the unquantized model (the original bf16/fp16 checkpoint)");
+  }
+}
+
 TEST_CASE("a fixture rewritten in the transformers 5 layout runs the same forward", "[lib][model]") {
   test::FixtureSpec spec;
   spec.rope_theta = 500000;

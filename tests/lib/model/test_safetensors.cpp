@@ -294,3 +294,30 @@ TEST_CASE("checkpoint fault: a used tensor of another dtype is 'not supported', 
     CHECK(m.weight_dtypes().at("F4") == 1);
   }
 }
+
+TEST_CASE("checkpoint fault: pre-quantized checkpoints are refused before the weights are read", "[lib][model]") {
+  test::FixtureSpec spec;
+  auto dir = test::write_fixture_model(test::fresh_test_dir("ck_awq"), spec);
+  auto j = model::to_hf_config_json(test::fixture_config(spec));
+  j["quantization_config"] = {{"quant_method", "awq"}, {"bits", 4}, {"group_size", 128}, {"version", "gemm"}};
+  std::ofstream(dir + "/config.json") << j.dump();
+  std::filesystem::remove(dir + "/model.safetensors");  // an AWQ checkpoint's weights would not load anyway
+  CHECK(error_of([&] { model::Model::open(dir); }) ==
+        "[kvt.unsupported.215] " + dir + "/config.json: quantization_config says the weights are pre-quantized "
+        "(quant_method awq); kvtuner needs the unquantized model (the original bf16/fp16 checkpoint)");
+}
+
+TEST_CASE("checkpoint fault: weights with more layers than config.json are refused", "[lib][model]") {
+  test::FixtureSpec spec;
+  spec.layers = 11;  // layers 2..10 are extra; "model.layers.10." sorts before "model.layers.2." by name
+  auto dir = test::write_fixture_model(test::fresh_test_dir("ck_layers"), spec);
+  auto j = model::to_hf_config_json(test::fixture_config(spec));
+  j["num_hidden_layers"] = 2;
+  std::ofstream(dir + "/config.json") << j.dump();
+  CHECK(error_of([&] { model::Model::open(dir); }) ==
+        "[kvt.input.336] " + dir + "/model.safetensors: tensor 'model.layers.2.input_layernorm.weight' belongs to layer 2, "
+        "but config.json has num_hidden_layers 2 (the weights hold more layers than the config)");
+  j["num_hidden_layers"] = 11;
+  std::ofstream(dir + "/config.json") << j.dump();
+  CHECK_NOTHROW(model::Model::open(dir));
+}
