@@ -106,9 +106,10 @@ LayerQKV layer_qkv(const ModelConfig& c, const LayerWeights& w, const at::Tensor
 }
 
 at::Tensor layer_finish(const ModelConfig& c, const LayerWeights& w, const at::Tensor& x, const at::Tensor& attention) {
-  at::Tensor out = x + project(attention, w.o_proj);
+  at::Tensor out = x + project(attention, w.o_proj, w.o_bias);
   at::Tensor h = rms_norm(out, w.post_attention_norm, c.rms_norm_eps);
-  return out + project(at::silu(project(h, w.gate_proj)) * project(h, w.up_proj), w.down_proj);
+  return out + project(at::silu(project(h, w.gate_proj, w.gate_bias)) * project(h, w.up_proj, w.up_bias), w.down_proj,
+                       w.down_bias);
 }
 
 at::Tensor decoder_layer(const ModelConfig& c, const LayerWeights& w, const at::Tensor& x, const RopeTables& rope,

@@ -64,9 +64,12 @@ struct LayerWeights {
   at::Tensor q_proj, k_proj, v_proj;     // [H·D, hidden], [H_kv·D, hidden], [H_kv·D, hidden]
   at::Tensor q_bias, k_bias, v_bias;     // [H·D], [H_kv·D] or undefined
   at::Tensor o_proj;                     // [hidden, H·D]
+  at::Tensor o_bias;                     // [hidden] or undefined (Llama attention_bias)
   at::Tensor post_attention_norm;        // [hidden]
   at::Tensor gate_proj, up_proj;         // [I, hidden]
   at::Tensor down_proj;                  // [hidden, I]
+  at::Tensor gate_bias, up_bias;         // [I] or undefined (Llama mlp_bias)
+  at::Tensor down_bias;                  // [hidden] or undefined
 };
 
 struct RopeTables {

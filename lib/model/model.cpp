@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include <cctype>
+#include <cstdint>
 #include <filesystem>
 
 #include "lib/core/error.h"
@@ -37,11 +39,44 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> required_tensors(const
       out.push_back({p + "self_attn.k_proj.bias", {kv}});
       out.push_back({p + "self_attn.v_proj.bias", {kv}});
     }
+    if (c.o_proj_bias) out.push_back({p + "self_attn.o_proj.bias", {h}});
     out.push_back({p + "mlp.gate_proj.weight", {i, h}});
     out.push_back({p + "mlp.up_proj.weight", {i, h}});
     out.push_back({p + "mlp.down_proj.weight", {h, i}});
+    if (c.mlp_bias) {
+      out.push_back({p + "mlp.gate_proj.bias", {i}});
+      out.push_back({p + "mlp.up_proj.bias", {i}});
+      out.push_back({p + "mlp.down_proj.bias", {h}});
+    }
   }
   return out;
+}
+
+// Weights of layers beyond num_hidden_layers mean config.json and the checkpoint disagree (a truncated config,
+// or the wrong config for these weights): transformers would drop them with a warning; kvtuner refuses.
+void refuse_extra_layers(const WeightStore& weights, const ModelConfig& c) {
+  const std::string prefix = "model.layers.";
+  int64_t first_layer = -1;
+  const TensorInfo* first = nullptr;
+  const std::string* first_file = nullptr;
+  for (const auto& f : weights.files())
+    for (const auto& t : f->tensors()) {
+      if (t.name.compare(0, prefix.size(), prefix) != 0) continue;
+      size_t digits = prefix.size();
+      while (digits < t.name.size() && std::isdigit(static_cast<unsigned char>(t.name[digits]))) ++digits;
+      if (digits == prefix.size()) continue;
+      const int64_t layer = digits - prefix.size() > 18 ? INT64_MAX : std::stoll(t.name.substr(prefix.size(), digits - prefix.size()));
+      if (layer < c.num_layers) continue;
+      if (!first || layer < first_layer || (layer == first_layer && t.name < first->name)) {
+        first_layer = layer;
+        first = &t;
+        first_file = &f->path();
+      }
+    }
+  if (first)
+    throw InputError(*first_file + ": tensor '" + first->name + "' belongs to layer " + std::to_string(first_layer) +
+                         ", but config.json has num_hidden_layers " + std::to_string(c.num_layers) +
+                         " (the weights hold more layers than the config)", 336);
 }
 
 std::string shape_text(const std::vector<int64_t>& s) {
@@ -69,10 +104,11 @@ Model Model::open(const std::string& model_dir) {
     if (info.shape != shape)
       throw InputError(m.weights_->source_of(name) + ": tensor '" + name + "' has shape " + shape_text(info.shape) +
                            ", expected " + shape_text(shape) + " from config.json", 335);
-    if (info.dtype != "F32" && info.dtype != "F16" && info.dtype != "BF16")
-      throw UnsupportedError(m.weights_->source_of(name) + ": tensor '" + name + "' has dtype " + info.dtype +
-                                 "; weights must be F32, F16 or BF16", 201);
+    if (!is_weight_dtype(info.dtype))
+      throw UnsupportedError(m.weights_->source_of(name) + ": tensor '" + name + "': dtype " + info.dtype +
+                                 " is not supported (supported: " + kWeightDtypes + ")", 201);
   }
+  refuse_extra_layers(*m.weights_, m.config_);
   Fnv1a64 h;
   h.update(read_file((fs::path(model_dir) / "config.json").string()));
   for (const auto& f : m.weights_->files()) h.update(f->header_json());
@@ -112,10 +148,16 @@ LayerWeights Model::layer(int l, c10::ScalarType dtype, c10::Device device) cons
     w.v_bias = get("self_attn.v_proj.bias");
   }
   w.o_proj = get("self_attn.o_proj.weight");
+  if (config_.o_proj_bias) w.o_bias = get("self_attn.o_proj.bias");
   w.post_attention_norm = get("post_attention_layernorm.weight");
   w.gate_proj = get("mlp.gate_proj.weight");
   w.up_proj = get("mlp.up_proj.weight");
   w.down_proj = get("mlp.down_proj.weight");
+  if (config_.mlp_bias) {
+    w.gate_bias = get("mlp.gate_proj.bias");
+    w.up_bias = get("mlp.up_proj.bias");
+    w.down_bias = get("mlp.down_proj.bias");
+  }
   return w;
 }
 

@@ -6,6 +6,7 @@
 
 namespace kvt::model {
 
+// RoPE scaling, read from rope_scaling (transformers 4) or rope_parameters (transformers 5).
 struct RopeScaling {
   std::string type = "default";  // "default" (none), "linear", "llama3"
   double factor = 1.0;
@@ -25,13 +26,16 @@ struct ModelConfig {
   int intermediate_size = 0;
   int max_position_embeddings = 0;
   int vocab_size = 0;
+  // The defaults below are transformers' (docs/formats.md, "config.json"); parse_model_config fills every field.
   double rms_norm_eps = 1e-6;
   double rope_theta = 10000.0;
   RopeScaling rope_scaling;
   bool tie_word_embeddings = false;
-  bool attention_bias = false;  // q/k/v biases (Qwen2)
-  int sliding_window = 0;       // 0 = none
-  std::string torch_dtype = "float32";
+  bool attention_bias = false;  // q/k/v biases (Qwen2 always; Llama attention_bias)
+  bool o_proj_bias = false;     // o_proj bias (Llama attention_bias)
+  bool mlp_bias = false;        // gate/up/down biases (Llama mlp_bias)
+  int sliding_window = 0;       // tokens each query sees on every layer; 0 = none
+  std::string torch_dtype = "float32";  // config.json dtype (transformers 5) or torch_dtype (4); informational
   int bos_token_id = -1;
   int eos_token_id = -1;
 
@@ -40,7 +44,10 @@ struct ModelConfig {
   int64_t kv_bytes_per_token(int bits = 16) const;
 };
 
-// @throws InputError naming `source` and the field; UnsupportedError for an unknown architecture.
+// Reads config.json as the transformers config class of its architecture does: absent fields take that
+// class's default, RoPE comes from rope_scaling (4.x) or rope_parameters (5.x). A value kvtuner does not
+// implement (a rope_type, an activation, a per-layer window, a pre-quantized checkpoint) is refused by name.
+// @throws InputError naming `source` and the field; UnsupportedError for what kvtuner does not implement.
 ModelConfig parse_model_config(const nlohmann::json& j, const std::string& source);
 ModelConfig load_model_config(const std::string& model_dir);
 // The HF config.json a model with this config would ship (used by the trainer and test fixtures).

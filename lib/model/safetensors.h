@@ -14,19 +14,27 @@ namespace kvt::model {
 
 struct TensorInfo {
   std::string name;
-  std::string dtype;             // "F32", "F16", "BF16", ...
+  std::string dtype;             // one of the safetensors dtypes: "F32", "F16", "BF16", "I8", "F8_E4M3", "F4", ...
   std::vector<int64_t> shape;
   uint64_t begin = 0, end = 0;   // byte range within the data section
 };
 
-// Size in bytes of one element of a safetensors dtype; 0 when the dtype is unknown.
-size_t safetensors_dtype_size(const std::string& dtype);
+// Size in bits of one element of a safetensors dtype (F4 = 4, F6_E2M3 = 6, BF16 = 16, ...); 0 when the format
+// has no such dtype. The table is the format's Dtype enum (huggingface/safetensors: safetensors/src/tensor.rs).
+int safetensors_dtype_bits(const std::string& dtype);
+// "BOOL, F4, F6_E2M3, ..." in the enum's order, for messages.
+std::string safetensors_dtype_list();
+// The dtypes kvtuner computes with (view() and the weights Model::open checks).
+bool is_weight_dtype(const std::string& dtype);
+inline constexpr const char* kWeightDtypes = "F32, F16, BF16";
 
 class SafetensorsFile {
  public:
-  // Maps and validates the file: header length inside the file, JSON parses, every dtype known,
-  // shape × dtype size = byte range, ranges inside the data section and not overlapping.
-  // @throws InputError naming the file (and the tensor).
+  // Maps and validates the file with the rules of the reference reader (safetensors/src/tensor.rs,
+  // read_metadata and Metadata::validate): header length within the file and at most 100,000,000 bytes, JSON
+  // parses, every dtype is a safetensors dtype, shape × dtype bits computed without overflow and a whole number
+  // of bytes equal to the byte range, and the ranges, sorted, tile the data section exactly: no overlap, no hole,
+  // no trailing bytes. @throws InputError naming the file (and the tensor).
   explicit SafetensorsFile(const std::string& path);
   ~SafetensorsFile();
   SafetensorsFile(const SafetensorsFile&) = delete;
@@ -37,7 +45,7 @@ class SafetensorsFile {
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
   const TensorInfo* find(const std::string& name) const;
 
-  // A tensor aliasing the mapped bytes (read-only; F32/F16/BF16 only). @throws UnsupportedError otherwise.
+  // A tensor aliasing the mapped bytes (read-only; F32/F16/BF16 only). @throws UnsupportedError 201 otherwise.
   at::Tensor view(const TensorInfo& info) const;
   // Drops the mapped pages of a tensor from memory (they are re-read from the file if touched again).
   void release(const TensorInfo& info) const;

@@ -28,7 +28,9 @@ kvt::model::ModelConfig fixture_config(const FixtureSpec& s) {
   c.rms_norm_eps = 1e-5;
   c.rope_theta = s.rope_theta;
   c.tie_word_embeddings = s.tied;
-  c.attention_bias = c.model_type == "qwen2";
+  c.attention_bias = c.model_type == "qwen2" || (c.model_type == "llama" && s.attention_bias);
+  c.o_proj_bias = c.model_type == "llama" && s.attention_bias;
+  c.mlp_bias = c.model_type == "llama" && s.mlp_bias;
   c.torch_dtype = s.dtype == "BF16" ? "bfloat16" : s.dtype == "F16" ? "float16" : "float32";
   if (s.llama3_rope) {
     c.rope_scaling.type = "llama3";
@@ -67,10 +69,16 @@ std::string write_fixture_model(const std::string& dir, const FixtureSpec& s) {
       tensors.push_back({p + "self_attn.v_proj.bias", randn({kv}, 0.1)});
     }
     tensors.push_back({p + "self_attn.o_proj.weight", randn({h, q}, 0.2)});
+    if (c.o_proj_bias) tensors.push_back({p + "self_attn.o_proj.bias", randn({h}, 0.1)});
     tensors.push_back({p + "post_attention_layernorm.weight", norm(h)});
     tensors.push_back({p + "mlp.gate_proj.weight", randn({i, h}, 0.2)});
     tensors.push_back({p + "mlp.up_proj.weight", randn({i, h}, 0.2)});
     tensors.push_back({p + "mlp.down_proj.weight", randn({h, i}, 0.2)});
+    if (c.mlp_bias) {
+      tensors.push_back({p + "mlp.gate_proj.bias", randn({i}, 0.1)});
+      tensors.push_back({p + "mlp.up_proj.bias", randn({i}, 0.1)});
+      tensors.push_back({p + "mlp.down_proj.bias", randn({h}, 0.1)});
+    }
   }
   tensors.push_back({"model.norm.weight", norm(h)});
   if (!c.tie_word_embeddings) tensors.push_back({"lm_head.weight", randn({v, h}, 0.2)});

@@ -9,6 +9,7 @@
 #include "lib/model/forward.h"
 #include "lib/model/model.h"
 #include "lib/model/safetensors.h"
+#include "lib/model/weight_store.h"
 #include "tests/support/fixture_model.h"
 
 using namespace kvt;
@@ -45,6 +46,15 @@ at::Tensor reference_logits(const std::string& dir, const model::ModelConfig& c,
     auto rot = at::cat({-x.narrow(2, D / 2, D / 2), x.narrow(2, 0, D / 2)}, 2);
     return x * cos + rot * sin;
   };
+  // Llama's o_proj and MLP biases, read straight from the files (not through Model::layer).
+  model::WeightStore raw(dir);
+  auto bias = [&](int l, const std::string& name) {
+    return raw.view("model.layers." + std::to_string(l) + "." + name + ".bias").to(at::kDouble);
+  };
+  auto linear = [&](at::Tensor in, at::Tensor w, int l, const std::string& name, bool with_bias) {
+    at::Tensor y = at::matmul(in, w.t());
+    return with_bias ? y + bias(l, name) : y;
+  };
   at::Tensor x = m.embed(at::tensor(ids, at::kLong), at::kDouble, at::kCPU);
   for (int l = 0; l < c.num_layers; ++l) {
     at::Tensor h = rms(x, get(l, "in"));
@@ -61,9 +71,10 @@ at::Tensor reference_logits(const std::string& dir, const model::ModelConfig& c,
     for (int64_t t = 0; t < T; ++t)
       for (int64_t s = t + 1; s < T; ++s) scores.select(1, t).select(1, s).fill_(-1e300);
     at::Tensor out = at::matmul(at::softmax(scores, -1), v).transpose(0, 1).reshape({T, H * D});
-    x = x + at::matmul(out, get(l, "o").t());
+    x = x + linear(out, get(l, "o"), l, "self_attn.o_proj", c.o_proj_bias);
     h = rms(x, get(l, "post"));
-    x = x + at::matmul(at::silu(at::matmul(h, get(l, "gate").t())) * at::matmul(h, get(l, "up").t()), get(l, "down").t());
+    at::Tensor gate = linear(h, get(l, "gate"), l, "mlp.gate_proj", c.mlp_bias), up = linear(h, get(l, "up"), l, "mlp.up_proj", c.mlp_bias);
+    x = x + linear(at::silu(gate) * up, get(l, "down"), l, "mlp.down_proj", c.mlp_bias);
   }
   x = rms(x, m.final_norm(at::kDouble, at::kCPU));
   return at::matmul(x, m.lm_head(at::kDouble, at::kCPU).t());
@@ -100,6 +111,30 @@ TEST_CASE("forward matches a plain reference forward for every architecture", "[
         CHECK(max_abs_diff(logits[p], ref) < 1e-3);
       }
     }
+  }
+}
+
+TEST_CASE("Llama attention_bias (q/k/v/o) and mlp_bias (gate/up/down) match the reference forward", "[lib][model]") {
+  // transformers LlamaAttention: bias=config.attention_bias on q/k/v *and* o_proj; LlamaMLP: bias=config.mlp_bias.
+  test::FixtureSpec spec;
+  spec.attention_bias = true;
+  spec.mlp_bias = true;
+  auto dir = test::write_fixture_model(test::fresh_test_dir("fwd_llama_bias"), spec);
+  auto c = test::fixture_config(spec);
+  auto m = model::Model::open(dir);
+  REQUIRE(m.config().attention_bias);
+  REQUIRE(m.config().o_proj_bias);
+  REQUIRE(m.config().mlp_bias);
+  auto prompts = test::random_prompts({9, 4}, spec.vocab, 11);
+  auto logits = model::forward(m, prompts, {});
+  // The same weights without the biases give other logits, so the comparison below sees them.
+  auto no_bias = c;
+  no_bias.attention_bias = no_bias.o_proj_bias = no_bias.mlp_bias = false;
+  for (size_t p = 0; p < prompts.size(); ++p) {
+    INFO("prompt " << p);
+    auto ref = reference_logits(dir, c, prompts[p]);
+    CHECK(max_abs_diff(logits[p], ref) < 1e-3);  // same bound as the per-architecture test above
+    CHECK(max_abs_diff(reference_logits(dir, no_bias, prompts[p]), ref) > 1e-2);
   }
 }
 
