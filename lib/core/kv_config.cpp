@@ -71,7 +71,8 @@ PrecisionPair read_pair(const YamlDoc& doc, const std::string& where, const YAML
   // std::optional, not YAML::Node slots: assigning to a YAML::Node writes through to the node it refers to.
   std::optional<yaml11::Entry> key_bits, value_bits;
   for (const auto& entry : yaml11::dict_entries(node, doc.text, where)) {
-    bool is_string = entry.key.IsScalar() && yaml11::resolve_scalar(entry.key, doc.text).type == yaml11::ScalarType::kString;
+    bool is_string = entry.key.IsScalar() &&
+                     yaml11::resolve_scalar(entry.key, doc.text).type == yaml11::ScalarType::kString;
     std::string name = is_string ? entry.key.Scalar() : yaml11::describe(entry.key, doc.text);
     auto* slot = !is_string ? nullptr : name == "nbits_key" ? &key_bits : name == "nbits_value" ? &value_bits : nullptr;
     if (!slot) throw InputError(where + ": unknown field '" + name + "' (expected nbits_key and nbits_value)", 806);
@@ -216,7 +217,10 @@ KvConfig parse_kv_config_json(const std::string& text, const std::string& source
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string& key = it.key();
     if (key == "layers" || key == "heads" || key == "metadata" || key == "nominal_bits" || key == "format") continue;
-    if (!key.empty() && std::all_of(key.begin(), key.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+    bool digits = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c));
+    });
+    if (digits)
       throw InputError(source + ": key \"" + key + "\" is a string, not an integer layer index (JSON keys are strings; "
                        "yaml.safe_load hands the official cache \"" + key + "\", never layer " + key +
                        "): write the preset as YAML, e.g. {" + key + ": {nbits_key: 4, nbits_value: 2}}",

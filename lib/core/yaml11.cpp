@@ -58,7 +58,10 @@ bool digits_value(const std::string& s, int base, int64_t& value, bool& overflow
   if (s.empty()) return false;
   value = 0;
   for (char c : s) {
-    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : 99;
+    int d = (c >= '0' && c <= '9')   ? c - '0'
+            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                     : 99;
     if (d >= base) return false;
     if (value > (kSaturation - d) / base) overflow = true;
     value = overflow ? kSaturation : value * base + d;
@@ -182,7 +185,8 @@ YAML::Node load_single_document(const std::string& text, const std::string& sour
   try {
     documents = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
-    throw InputError(source + ": not valid " + expected + " (line " + std::to_string(e.mark.line + 1) + "): " + e.msg, 802);
+    throw InputError(
+        source + ": not valid " + expected + " (line " + std::to_string(e.mark.line + 1) + "): " + e.msg, 802);
   }
   if (documents.size() > 1) {
     const int line = documents[1].Mark().line;
@@ -202,7 +206,10 @@ Scalar resolve_scalar(const YAML::Node& node, const std::string& document) {
   const std::string& tag = node.Tag();
   const std::string& text = node.Scalar();
   if (tag == "?" || tag.empty()) return resolve_implicit(text);
-  if (tag == "!") return has_explicit_nonspecific_tag(node, document) ? resolve_implicit(text) : (s.type = ScalarType::kString, s);
+  if (tag == "!") {
+    if (has_explicit_nonspecific_tag(node, document)) return resolve_implicit(text);
+    return s.type = ScalarType::kString, s;
+  }
   if (tag.rfind(kYamlTag, 0) == 0) {
     const std::string name = tag.substr(std::string(kYamlTag).size());
     if (name == "int") {
@@ -214,7 +221,8 @@ Scalar resolve_scalar(const YAML::Node& node, const std::string& document) {
     if (name == "bool") return s.type = ScalarType::kBool, s;
     if (name == "null") return s.type = ScalarType::kNull, s;
     if (name == "merge") return s.type = ScalarType::kMerge, s;
-    if (name == "binary" || name == "timestamp") return s.type = ScalarType::kOther, s.error = "a !!" + name + " value", s;
+    if (name == "binary" || name == "timestamp")
+      return s.type = ScalarType::kOther, s.error = "a !!" + name + " value", s;
   }
   s.type = ScalarType::kOther;
   s.error = "tag " + tag + ", which yaml.safe_load cannot construct";

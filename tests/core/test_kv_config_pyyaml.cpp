@@ -81,8 +81,8 @@ TEST_CASE("preset variants: refused with the documented id, one line naming the 
 }
 
 TEST_CASE("flow-style presets: a kvtuner YAML and its flow spelling read the same", "[core][kv_config]") {
-  KvConfig block = kvt::parse_kv_config_yaml("0:\n  nbits_key: 8\n  nbits_value: 4\n1:\n  nbits_key: 2\n  nbits_value: 2\n",
-                                             "a.yaml");
+  const char* block_text = "0:\n  nbits_key: 8\n  nbits_value: 4\n1:\n  nbits_key: 2\n  nbits_value: 2\n";
+  KvConfig block = kvt::parse_kv_config_yaml(block_text, "a.yaml");
   KvConfig flow = kvt::parse_kv_config_yaml("{0: {nbits_key: 8, nbits_value: 4}, 1: {nbits_key: 2, nbits_value: 2}}",
                                             "b.yaml");
   CHECK(flow.layers == block.layers);
@@ -102,7 +102,8 @@ TEST_CASE("preset messages say what yaml.safe_load made of the text", "[core][kv
              Catch::Contains("cfg.yaml: holds 2 YAML documents (the second starts at line 3)") &&
                  Catch::Contains("reads exactly one"));
   CHECK_THAT(message("\"0\": {nbits_key: 4, nbits_value: 2}\n"),
-             Catch::Contains("key '0' (a string) is not an integer layer index") && Catch::Contains("remove the quotes"));
+             Catch::Contains("key '0' (a string) is not an integer layer index") &&
+                 Catch::Contains("remove the quotes"));
   CHECK_THAT(message("0: {nbits_key: on, nbits_value: 2}\n"),
              Catch::Contains("layer 0: nbits_key is 'on' (a bool in YAML 1.1), expected an integer"));
   CHECK_THAT(message("0: {nbits_key: 0o4, nbits_value: 2}\n"), Catch::Contains("nbits_key is '0o4' (a string)"));
@@ -113,5 +114,6 @@ TEST_CASE("preset messages say what yaml.safe_load made of the text", "[core][kv
   CHECK_THAT(message("0:\n  <<: 4\n  nbits_key: 4\n"), Catch::Contains("'<<' merges '4' (an integer)"));
   CHECK(message("0: {nbits_key: 99999999999999999999999, nbits_value: 2}\n").find("is not in 1..8 or 16") !=
         std::string::npos);
-  CHECK_THAT(message("99999999999999999999999: {nbits_key: 4, nbits_value: 2}\n"), Catch::Contains("layer 0 is missing"));
+  CHECK_THAT(message("99999999999999999999999: {nbits_key: 4, nbits_value: 2}\n"),
+             Catch::Contains("layer 0 is missing"));
 }
