@@ -1,5 +1,6 @@
 #include "apps/kvtuner-search/eval_inputs.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "lib/core/error.h"
@@ -18,33 +19,76 @@ void add_heldout_options(CLI::App* cmd, HeldoutOptions& options) {
   calib::CalibOptions& s = options.selection;
   auto* data = cmd->add_option("--data", s.calib_path,
                                "Held-out text: .txt (documents separated by blank lines), .jsonl, or a directory of "
-                               ".txt files; one document = one sequence (default: the model directory's heldout.txt)");
+                               ".txt files; one document = one sequence (default: the model directory's heldout.txt, "
+                               "read as one token stream in --max-tokens windows)");
   auto* ids = cmd->add_option("--ids", s.ids_path, "Held-out sequences as token ids: .jsonl, one JSON array per line");
   data->excludes(ids);
   cmd->add_option("--data-field", s.field, "The .jsonl field holding the text")->capture_default_str();
   cmd->add_option("--num-sequences", s.num_prompts, "Use at most this many held-out sequences, in file order (0 = all)")
       ->capture_default_str();
-  cmd->add_option("--max-tokens", s.max_tokens, "Truncate each sequence to this many tokens (0 = the model's context)")
+  cmd->add_option("--max-tokens", s.max_tokens,
+                  "Truncate each sequence to this many tokens; the window length for the model's heldout.txt "
+                  "(0 = the model's context)")
       ->capture_default_str();
   cmd->add_option("--min-tokens", s.min_tokens, "Drop sequences shorter than this many tokens")->capture_default_str();
 }
+
+namespace {
+
+// The model directory's heldout.txt as the trainer measures held-out loss: one token stream (the whole text,
+// BOS first) in consecutive windows of --max-tokens tokens (the context when 0 or larger); a last window shorter
+// than --min-tokens is left out. kvtuner-train writes each held-out document with its paragraph breaks, so its
+// blank lines separate paragraphs (headword lines, one-line senses), not documents: read as one sequence per
+// block, most blocks would be dropped as too short.
+calib::CalibrationSet load_heldout_stream(const std::string& path, const tok::Tokenizer& tokenizer,
+                                          const calib::CalibOptions& selection, int64_t context) {
+  std::string text = read_file(path);
+  text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
+  std::vector<int64_t> stream;
+  try {
+    stream = tokenizer.encode(text, true);
+  } catch (const Error& e) {
+    throw InputError(path + ": " + e.what(), calib::kErrCalibText);
+  }
+  const int64_t window = selection.max_tokens > 0 && selection.max_tokens < context ? selection.max_tokens : context;
+  calib::CalibrationSet set;
+  set.source = path;
+  set.documents = 1;
+  for (size_t begin = 0; begin < stream.size(); begin += size_t(window)) {
+    if (selection.num_prompts > 0 && int64_t(set.prompts.size()) >= selection.num_prompts) break;
+    size_t end = std::min(stream.size(), begin + size_t(window));
+    if (int64_t(end - begin) < selection.min_tokens) break;  // only the last window can be short
+    set.prompts.emplace_back(stream.begin() + long(begin), stream.begin() + long(end));
+  }
+  if (set.prompts.empty())
+    throw InputError(path + ": the held-out text has " + std::to_string(stream.size()) +
+                         " tokens, fewer than --min-tokens " + std::to_string(selection.min_tokens),
+                     calib::kErrCalibEmpty);
+  set.hash = calib::content_hash(set.prompts);
+  log_info(path + ": " + std::to_string(set.prompts.size()) + " held-out sequences of up to " +
+           std::to_string(window) + " tokens from one " + std::to_string(stream.size()) + "-token stream");
+  return set;
+}
+
+}  // namespace
 
 calib::CalibrationSet load_heldout(const HeldoutOptions& options, const model::Model& model) {
   calib::CalibOptions selection = options.selection;
   calib::validate(selection);
   const int64_t context = model.config().max_position_embeddings, vocab = model.config().vocab_size;
   if (!selection.ids_path.empty()) return calib::load_token_ids(selection.ids_path, selection, context, vocab);
-  if (selection.calib_path.empty()) {
-    // Never fall back to the calibration set: held-out data must be disjoint from it.
-    const fs::path heldout = fs::path(model.directory()) / "heldout.txt";
-    if (!fs::exists(heldout))
-      throw InputError("no held-out data: pass --data or --ids (the model directory " + model.directory() +
-                           " has no heldout.txt)",
-                       977);
-    selection.calib_path = heldout.string();
+  if (!selection.calib_path.empty()) {
+    tok::Tokenizer tokenizer = tok::Tokenizer::load(model.directory());
+    return calib::load_calibration(selection.calib_path, tokenizer, selection, context);
   }
+  // Never fall back to the calibration set: held-out data must be disjoint from it.
+  const fs::path heldout = fs::path(model.directory()) / "heldout.txt";
+  if (!fs::exists(heldout))
+    throw InputError("no held-out data: pass --data or --ids (the model directory " + model.directory() +
+                         " has no heldout.txt)",
+                     977);
   tok::Tokenizer tokenizer = tok::Tokenizer::load(model.directory());
-  return calib::load_calibration(selection.calib_path, tokenizer, selection, context);
+  return load_heldout_stream(heldout.string(), tokenizer, selection, context);
 }
 
 void add_eval_settings(CLI::App* cmd, EvalSettings& s) {

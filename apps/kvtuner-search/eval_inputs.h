@@ -25,8 +25,9 @@ struct HeldoutOptions {
 // --data, --ids, --data-field, --num-sequences, --max-tokens, --min-tokens.
 void add_heldout_options(CLI::App* cmd, HeldoutOptions& options);
 
-// --data / --ids, else <model_dir>/heldout.txt (never the calibration set). @throws InputError when there is
-// no held-out data, and as calib::load_prompts.
+// --data / --ids (one document or id line = one sequence), else <model_dir>/heldout.txt read as one token stream
+// in consecutive --max-tokens windows, as kvtuner-train measures held-out loss (never the calibration set).
+// @throws InputError when there is no held-out data, and as calib::load_prompts.
 calib::CalibrationSet load_heldout(const HeldoutOptions& options, const model::Model& model);
 
 struct EvalSettings {

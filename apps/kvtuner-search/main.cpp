@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "apps/kvtuner-search/commands.h"
+#include "apps/kvtuner-search/shared_options.h"
 #include "lib/core/error.h"
 #include "lib/core/log.h"
 
@@ -10,8 +11,12 @@ int main(int argc, char** argv) {
   CLI::App app{"kvtuner-search: profile a model's KV-cache sensitivity and search layer-wise (key, value) bits"};
   app.set_version_flag("--version", KVT_VERSION);
   app.require_subcommand(1);
+  // Set before the commands are added, which inherit it: an option a command does not know goes up to this app,
+  // so the global options below work before or after the command name (`kvtuner-search inspect … -q`).
+  app.fallthrough();
   bool quiet = false;
-  app.add_flag("-q,--quiet", quiet, "No progress output on stderr")->configurable(false);
+  app.add_flag("-q,--quiet", quiet, "No progress output on stderr (before or after the command name)")
+      ->configurable(false);
   app.parse_complete_callback([&] { kvt::set_quiet(quiet); });
 
   // One line per subcommand; the order is the order of --help.
@@ -26,7 +31,11 @@ int main(int argc, char** argv) {
   kvt::app::register_tokenize(app);
 
   try {
-    app.parse(argc, argv);
+    // --dtype, --device, --seed, --force written before the command name go to the command's own options.
+    std::vector<std::string> args = kvt::app::move_shared_options_after_command(app, argc, argv);
+    std::vector<char*> pointers;
+    for (auto& arg : args) pointers.push_back(arg.data());
+    app.parse(static_cast<int>(pointers.size()), pointers.data());
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;

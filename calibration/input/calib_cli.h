@@ -25,6 +25,9 @@ inline void add_calib_options(CLI::App* cmd, CalibOptions& options) {
   cmd->add_option("--max-tokens", options.max_tokens, "Truncate each prompt to this many tokens (0 = no limit)")
       ->capture_default_str();
   cmd->add_option("--min-tokens", options.min_tokens, "Drop prompts shorter than this many tokens")->capture_default_str();
+  cmd->add_option("--long-prompts", options.long_prompts,
+                  "Prompts longer than the model's context: split (into the fewest equal pieces that fit) or "
+                  "truncate (with a warning) (default: split for the bundled set, truncate for your data)");
 }
 
 }  // namespace kvt::calib

@@ -14,32 +14,61 @@ namespace kvt::calib {
 
 namespace {
 
-// Applies max_tokens, max_positions (warning), min_tokens and num_prompts to candidates 0..count-1 in
-// order; `candidate(i)` is only called until num_prompts prompts are kept.
+// The fewest pieces of at most `limit` tokens, of equal length (±1 token; the longer ones first), in order.
+std::vector<std::vector<int64_t>> split_evenly(const std::vector<int64_t>& ids, int64_t limit) {
+  const size_t pieces = (ids.size() + size_t(limit) - 1) / size_t(limit);
+  const size_t base = ids.size() / pieces, longer = ids.size() % pieces;
+  std::vector<std::vector<int64_t>> out;
+  size_t begin = 0;
+  for (size_t p = 0; p < pieces; ++p) {
+    size_t length = base + (p < longer ? 1 : 0);
+    out.emplace_back(ids.begin() + long(begin), ids.begin() + long(begin + length));
+    begin += length;
+  }
+  return out;
+}
+
+// Applies max_tokens, max_positions (split, or truncate with a warning), min_tokens and num_prompts to
+// candidates 0..count-1 in order; `candidate(i)` is only called until num_prompts prompts are kept.
 CalibrationSet select_prompts(size_t count, const std::function<std::vector<int64_t>(size_t)>& candidate,
                               const std::string& source, const CalibOptions& options, int64_t max_positions) {
   CalibrationSet set;
   set.source = source;
   set.documents = count;
-  size_t first_truncated = 0;
-  for (size_t i = 0; i < count; ++i) {
-    if (options.num_prompts > 0 && int64_t(set.prompts.size()) >= options.num_prompts) break;
+  const bool split = options.long_prompts == "split";
+  size_t first_truncated = 0, pieces = 0;
+  auto full = [&] { return options.num_prompts > 0 && int64_t(set.prompts.size()) >= options.num_prompts; };
+  for (size_t i = 0; i < count && !full(); ++i) {
     std::vector<int64_t> ids = candidate(i);
     if (options.max_tokens > 0 && int64_t(ids.size()) > options.max_tokens) ids.resize(size_t(options.max_tokens));
-    if (max_positions > 0 && int64_t(ids.size()) > max_positions) {
+    std::vector<std::vector<int64_t>> prompts;
+    if (max_positions > 0 && int64_t(ids.size()) > max_positions && split) {
+      prompts = split_evenly(ids, max_positions);
+      ++set.split, pieces += prompts.size();
+    } else if (max_positions > 0 && int64_t(ids.size()) > max_positions) {
       if (set.truncated++ == 0) first_truncated = i;
       ids.resize(size_t(max_positions));
+      prompts.push_back(std::move(ids));
+    } else {
+      prompts.push_back(std::move(ids));
     }
-    if (int64_t(ids.size()) < options.min_tokens || ids.empty()) {
-      ++set.dropped_short;
-      continue;
+    for (auto& prompt : prompts) {
+      if (full()) break;
+      if (int64_t(prompt.size()) < options.min_tokens || prompt.empty()) {
+        ++set.dropped_short;
+        continue;
+      }
+      set.prompts.push_back(std::move(prompt));
     }
-    set.prompts.push_back(std::move(ids));
   }
   if (set.truncated > 0)
     log_warning(source + ": " + std::to_string(set.truncated) + " prompt(s) longer than max_position_embeddings (" +
                 std::to_string(max_positions) + " tokens) were truncated to it, the first being document " +
-                std::to_string(first_truncated) + "; set --max-tokens to choose the length");
+                std::to_string(first_truncated) +
+                "; set --max-tokens to choose the length, or --long-prompts split to keep all of the text");
+  if (set.split > 0)
+    log_info(source + ": split " + std::to_string(set.split) + " document(s) longer than max_position_embeddings (" +
+             std::to_string(max_positions) + " tokens) into " + std::to_string(pieces) + " prompts");
   if (set.dropped_short > 0)
     log_info(source + ": dropped " + std::to_string(set.dropped_short) + " prompt(s) shorter than --min-tokens " +
              std::to_string(options.min_tokens));
@@ -65,6 +94,8 @@ void validate(const CalibOptions& options) {
     fail("--min-tokens (" + std::to_string(options.min_tokens) + ") exceeds --max-tokens (" +
          std::to_string(options.max_tokens) + "): every prompt would be dropped");
   if (options.field.empty()) fail("--calib-field must not be empty");
+  if (!options.long_prompts.empty() && options.long_prompts != "split" && options.long_prompts != "truncate")
+    fail("--long-prompts must be split or truncate, got '" + options.long_prompts + "'");
 }
 
 std::string default_calibration_path() { return std::string(KVT_DATA_DIR) + "/calibration/default.txt"; }
@@ -126,8 +157,11 @@ CalibrationSet load_prompts(const CalibOptions& options, const tok::Tokenizer* t
   if (!tokenizer)
     throw InputError("calibration text needs a tokenizer: give --tokenizer (or a model directory with tokenizer.json), or --ids",
                      kErrCalibOptions);
-  const std::string path = options.calib_path.empty() ? default_calibration_path() : options.calib_path;
-  return load_calibration(path, *tokenizer, options, max_positions);
+  if (!options.calib_path.empty()) return load_calibration(options.calib_path, *tokenizer, options, max_positions);
+  // The bundled set has documents longer than small models' contexts (the demo model's 256 tokens): split them.
+  CalibOptions bundled = options;
+  if (bundled.long_prompts.empty()) bundled.long_prompts = "split";
+  return load_calibration(default_calibration_path(), *tokenizer, bundled, max_positions);
 }
 
 }  // namespace kvt::calib

@@ -30,6 +30,10 @@ struct CalibOptions {
   int64_t num_prompts = 0;        // --num-prompts: keep at most this many prompts (0 = all)
   int64_t max_tokens = 0;         // --max-tokens: truncate each prompt to this many tokens (0 = no limit)
   int64_t min_tokens = 1;         // --min-tokens: drop prompts shorter than this (after truncation)
+  // --long-prompts: a prompt longer than the model's context (max_position_embeddings) is "split" into the
+  // fewest pieces that fit, of equal length (±1 token), or "truncate"d to it with a warning. "" (default):
+  // split for the bundled calibration set, truncate for your own data.
+  std::string long_prompts;
 };
 
 struct CalibrationSet {
@@ -39,10 +43,11 @@ struct CalibrationSet {
   size_t documents = 0;                       // documents read before selection
   size_t dropped_short = 0;                   // dropped by --min-tokens
   size_t truncated = 0;                       // truncated to max_position_embeddings (with a warning)
+  size_t split = 0;                           // split into several prompts that fit max_position_embeddings
 };
 
-// @throws InputError (kErrCalibOptions) for negative counts, min_tokens > max_tokens, or both
-//         calib_path and ids_path set.
+// @throws InputError (kErrCalibOptions) for negative counts, min_tokens > max_tokens, both
+//         calib_path and ids_path set, or a long_prompts other than "", "split", "truncate".
 void validate(const CalibOptions& options);
 
 // The bundled calibration text (data/calibration/default.txt).
@@ -54,9 +59,10 @@ std::string default_calibration_path();
 // The template, when given, is applied. @throws InputError naming the file (and line).
 std::vector<std::string> read_documents(const std::string& path, const CalibOptions& options);
 
-// Documents → prompts: tokenize (BOS as the model's tokenizer adds it), truncate to max_tokens, then to
-// max_positions (max_position_embeddings; a warning says how many), drop those under min_tokens, keep
-// the first num_prompts. max_positions <= 0 means no model limit.
+// Documents → prompts: tokenize (BOS as the model's tokenizer adds it), truncate to max_tokens, then split or
+// truncate what is longer than max_positions (max_position_embeddings; options.long_prompts, "" = truncate here;
+// truncation warns), drop those under min_tokens, keep the first num_prompts. Split pieces after the first
+// continue the text without a BOS, like the trainer's windows. max_positions <= 0 means no model limit.
 // @throws InputError when no prompt is left or the input is invalid.
 CalibrationSet load_calibration(const std::string& path, const tok::Tokenizer& tokenizer, const CalibOptions& options,
                                 int64_t max_positions);
@@ -66,7 +72,8 @@ CalibrationSet load_calibration(const std::string& path, const tok::Tokenizer& t
 CalibrationSet load_token_ids(const std::string& path, const CalibOptions& options, int64_t max_positions,
                               int64_t vocab_size);
 
-// What commands call: --ids when given, else --calib (or the bundled default) through `tokenizer`.
+// What commands call: --ids when given, else --calib (or the bundled default) through `tokenizer`. The bundled
+// set splits its long documents unless --long-prompts says otherwise: it is meant to fit any model.
 // @throws InputError when text input is requested but `tokenizer` is null.
 CalibrationSet load_prompts(const CalibOptions& options, const tok::Tokenizer* tokenizer, int64_t max_positions,
                             int64_t vocab_size);

@@ -1,7 +1,8 @@
 // KvConfig reading (official KVTuner YAML, per-head YAML, kvtuner JSON), validation and writing.
 // KVTuner method §1.6 / §4.6: top-level integer layer keys → {nbits_key, nbits_value}, or
-// layer → kv_head → {nbits_key, nbits_value}. yaml-cpp keeps duplicate map keys as separate
-// entries, so duplicates are found by walking every entry rather than by lookup.
+// layer → kv_head → {nbits_key, nbits_value}. YAML is read as the official loader, yaml.safe_load, reads it
+// (one document, YAML 1.1 integers, flow style, '<<' merges; lib/core/yaml11.h). yaml-cpp keeps duplicate
+// map keys as separate entries, so duplicates are found by walking every entry rather than by lookup.
 #include "lib/core/kv_config.h"
 
 #include <yaml-cpp/yaml.h>
@@ -14,6 +15,7 @@
 
 #include "lib/core/error.h"
 #include "lib/core/output.h"
+#include "lib/core/yaml11.h"
 
 namespace kvt {
 
@@ -33,83 +35,101 @@ std::string normalize_line_endings(const std::string& text) {
   return out;
 }
 
-bool is_decimal_integer(const std::string& s) {
-  size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
-  if (i >= s.size() || s.size() - i > 9) return false;
-  return std::all_of(s.begin() + static_cast<long>(i), s.end(),
-                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-}
+// The YAML side of one config file: the document text (positions of yaml-cpp marks refer to it) and the
+// source name for messages. Scalars and mappings are read as yaml.safe_load reads them (lib/core/yaml11.h).
+struct YamlDoc {
+  const std::string& text;
+  const std::string& source;
+};
 
-// A plain (unquoted) YAML scalar holding a decimal integer; quoted "4" is a string to yaml.safe_load.
-bool yaml_int(const YAML::Node& node, int& value) {
-  if (!node.IsScalar() || node.Tag() == "!") return false;
-  const std::string& s = node.Scalar();
-  if (!is_decimal_integer(s)) return false;
-  value = std::stoi(s);
+// An integer as yaml.safe_load constructs it (YAML 1.1: 0x1, 07, 0b1, 1_0, +3 are ints; "4", 0o7, 4.0 are not).
+bool yaml_int(const YamlDoc& doc, const YAML::Node& node, int64_t& value) {
+  yaml11::Scalar s = yaml11::resolve_scalar(node, doc.text);
+  if (s.type != yaml11::ScalarType::kInt) return false;
+  value = s.int_value;
   return true;
 }
 
-std::string describe(const YAML::Node& node) {
-  if (!node.IsDefined() || node.IsNull()) return "nothing";
-  if (node.IsScalar()) return "'" + node.Scalar() + "'";
-  if (node.IsSequence()) return "a list";
-  return "a mapping";
-}
-
-int read_bits_field(const std::string& where, const std::string& field, const YAML::Node& value) {
-  int bits = 0;
-  if (!yaml_int(value, bits))
-    throw InputError(where + ": " + field + " is " + describe(value) + ", expected an integer number of bits", 803);
-  if (!is_supported_bits(bits))
+int read_bits_field(const YamlDoc& doc, const std::string& where, const std::string& field, const YAML::Node& value) {
+  int64_t bits = 0;
+  if (!yaml_int(doc, value, bits))
+    throw InputError(where + ": " + field + " is " + yaml11::describe(value, doc.text) +
+                         ", expected an integer number of bits",
+                     803);
+  if (bits > 16 || !is_supported_bits(int(bits)))
     throw InputError(where + ": " + field + " = " + std::to_string(bits) + " is not in 1..8 or 16", 804);
-  return bits;
+  return int(bits);
 }
 
-// {nbits_key: int, nbits_value: int}, nothing else.
-PrecisionPair read_pair(const std::string& where, const YAML::Node& node) {
-  if (!node.IsMap())
-    throw InputError(where + ": expected a mapping with nbits_key and nbits_value, found " + describe(node), 805);
+// {nbits_key: int, nbits_value: int}, nothing else. A field repeated explicitly is refused; one merged from
+// a `<<` key is replaced by an explicit one, as in yaml.safe_load.
+PrecisionPair read_pair(const YamlDoc& doc, const std::string& where, const YAML::Node& node) {
+  if (!yaml11::is_dict(node))
+    throw InputError(where + ": expected a mapping with nbits_key and nbits_value, found " +
+                         yaml11::describe(node, doc.text),
+                     805);
   // std::optional, not YAML::Node slots: assigning to a YAML::Node writes through to the node it refers to.
-  std::optional<YAML::Node> key_bits, value_bits;
-  for (const auto& entry : node) {
-    std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "?";
-    auto* slot = name == "nbits_key" ? &key_bits : name == "nbits_value" ? &value_bits : nullptr;
+  std::optional<yaml11::Entry> key_bits, value_bits;
+  for (const auto& entry : yaml11::dict_entries(node, doc.text, where)) {
+    bool is_string = entry.key.IsScalar() &&
+                     yaml11::resolve_scalar(entry.key, doc.text).type == yaml11::ScalarType::kString;
+    std::string name = is_string ? entry.key.Scalar() : yaml11::describe(entry.key, doc.text);
+    auto* slot = !is_string ? nullptr : name == "nbits_key" ? &key_bits : name == "nbits_value" ? &value_bits : nullptr;
     if (!slot) throw InputError(where + ": unknown field '" + name + "' (expected nbits_key and nbits_value)", 806);
-    if (slot->has_value()) throw InputError(where + ": field '" + name + "' appears twice", 807);
-    slot->emplace(entry.second);
+    if (slot->has_value() && !(*slot)->merged)
+      throw InputError(where + ": field '" + name + "' appears twice", 807);
+    slot->emplace(entry);
   }
   if (!key_bits) throw InputError(where + ": missing field nbits_key", 808);
   if (!value_bits) throw InputError(where + ": missing field nbits_value", 808);
-  return {read_bits_field(where, "nbits_key", *key_bits), read_bits_field(where, "nbits_value", *value_bits)};
+  return {read_bits_field(doc, where, "nbits_key", key_bits->value),
+          read_bits_field(doc, where, "nbits_value", value_bits->value)};
 }
 
+// A quoted "0": digits that yaml.safe_load hands over as a string.
+bool is_quoted_number(const YamlDoc& doc, const YAML::Node& key) {
+  if (!key.IsScalar() || key.Scalar().empty() ||
+      yaml11::resolve_scalar(key, doc.text).type != yaml11::ScalarType::kString)
+    return false;
+  const std::string& s = key.Scalar();
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+}
+constexpr const char* quoted_number_hint =
+    " (quoted, it is a string to yaml.safe_load and the official cache never finds it; remove the quotes)";
+
 // Entries of an integer-keyed mapping, indexed 0..n-1; `what` is "layer" or "kv_head".
-std::vector<YAML::Node> read_indexed_map(const std::string& where, const std::string& what, const YAML::Node& node) {
-  std::map<int, YAML::Node> by_index;
-  for (const auto& entry : node) {
-    int index = 0;
-    if (!yaml_int(entry.first, index))
-      throw InputError(where + ": key " + describe(entry.first) + " is not an integer " + what + " index", 809);
+std::vector<YAML::Node> read_indexed_map(const YamlDoc& doc, const std::string& where, const std::string& what,
+                                         const YAML::Node& node) {
+  std::map<int64_t, yaml11::Entry> by_index;
+  for (const auto& entry : yaml11::dict_entries(node, doc.text, where)) {
+    int64_t index = 0;
+    if (!yaml_int(doc, entry.key, index))
+      throw InputError(where + ": key " + yaml11::describe(entry.key, doc.text) + " is not an integer " + what +
+                           " index" + (is_quoted_number(doc, entry.key) ? quoted_number_hint : ""),
+                       809);
     if (index < 0) throw InputError(where + ": " + what + " " + std::to_string(index) + " is negative", 809);
-    if (!by_index.emplace(index, entry.second).second)
+    auto [it, inserted] = by_index.emplace(index, entry);
+    if (!inserted && !it->second.merged)
       throw InputError(where + ": " + what + " " + std::to_string(index) + " appears more than once", 810);
+    if (!inserted) it->second = entry;
   }
   std::vector<YAML::Node> ordered;
-  for (const auto& [index, value] : by_index) {
-    if (index != static_cast<int>(ordered.size()))
+  for (const auto& [index, entry] : by_index) {
+    if (index != static_cast<int64_t>(ordered.size()))
       throw InputError(where + ": " + what + " " + std::to_string(ordered.size()) + " is missing (" + what +
                            "s must be numbered 0.." + std::to_string(by_index.size() - 1) + " without gaps)",
                        811);
-    ordered.push_back(value);
+    ordered.push_back(entry.value);
   }
   return ordered;
 }
 
 // Per-head layout: the layer's mapping is keyed by integers (kv_head indices), not by field names.
-bool is_per_head_layer(const YAML::Node& node) {
-  if (!node.IsMap() || node.size() == 0) return false;
-  int index = 0;
-  return yaml_int(node.begin()->first, index);
+bool is_per_head_layer(const YamlDoc& doc, const YAML::Node& node) {
+  if (!yaml11::is_dict(node)) return false;
+  auto entries = yaml11::dict_entries(node, doc.text, doc.source);
+  int64_t index = 0;
+  return !entries.empty() && yaml_int(doc, entries.front().key, index);
 }
 
 void check_layer_count(const std::string& source, size_t layers, int expected_layers) {
@@ -194,10 +214,19 @@ KvConfig parse_kv_config_json(const std::string& text, const std::string& source
     throw InputError(source + ": not valid JSON: " + e.what(), 802);
   }
   if (!root.is_object()) throw InputError(source + ": expected a JSON object with \"layers\" or \"heads\"", 802);
-  for (auto it = root.begin(); it != root.end(); ++it)
-    if (it.key() != "layers" && it.key() != "heads" && it.key() != "metadata" && it.key() != "nominal_bits" &&
-        it.key() != "format")
-      throw InputError(source + ": unknown top-level field '" + it.key() + "'", 806);
+  for (auto it = root.begin(); it != root.end(); ++it) {
+    const std::string& key = it.key();
+    if (key == "layers" || key == "heads" || key == "metadata" || key == "nominal_bits" || key == "format") continue;
+    bool digits = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+      return std::isdigit(static_cast<unsigned char>(c));
+    });
+    if (digits)
+      throw InputError(source + ": key \"" + key + "\" is a string, not an integer layer index (JSON keys are strings; "
+                       "yaml.safe_load hands the official cache \"" + key + "\", never layer " + key +
+                       "): write the preset as YAML, e.g. {" + key + ": {nbits_key: 4, nbits_value: 2}}",
+                       809);
+    throw InputError(source + ": unknown top-level field '" + key + "'", 806);
+  }
   if (root.contains("format") && root["format"] != "kvtuner-config-v1")
     throw InputError(source + ": format " + root["format"].dump() + " is not kvtuner-config-v1", 802);
   if (root.contains("layers") == root.contains("heads"))
@@ -236,9 +265,11 @@ KvConfig parse_kv_config_json(const std::string& text, const std::string& source
   return config;
 }
 
-bool looks_like_json(const std::string& text) {
+// kvtuner's own JSON form (to_json). Flow-style YAML starts with '{' too ({0: {nbits_key: 4, …}}) but is
+// not JSON: its keys are not quoted.
+bool parses_as_json(const std::string& text) {
   size_t first = text.find_first_not_of(" \t\r\n");
-  return first != std::string::npos && text[first] == '{';
+  return first != std::string::npos && text[first] == '{' && nlohmann::json::accept(text);
 }
 
 }  // namespace
@@ -257,43 +288,43 @@ double KvConfig::nominal_bits() const {
 
 KvConfig parse_kv_config_yaml(const std::string& raw_text, const std::string& source, int expected_layers) {
   std::string text = normalize_line_endings(raw_text);
-  if (looks_like_json(text)) return parse_kv_config_json(text, source, expected_layers);
+  if (parses_as_json(text)) return parse_kv_config_json(text, source, expected_layers);
 
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    throw InputError(source + ": not valid YAML (line " + std::to_string(e.mark.line + 1) + "): " + e.msg, 802);
-  }
+  // As the official FlexibleQuantizedCache reads it: yaml.safe_load of the whole file, one document.
+  const YamlDoc doc{text, source};
+  size_t first = text.find_first_not_of(" \t\n");
+  bool brace = first != std::string::npos && text[first] == '{';  // broken JSON, or flow-style YAML
+  YAML::Node root = yaml11::load_single_document(text, source, brace ? "JSON or flow-style YAML" : "YAML");
   if (!root.IsDefined() || root.IsNull()) throw InputError(source + ": the config has no layers", 801);
-  if (!root.IsMap())
-    throw InputError(source + ": expected a mapping of layer index → {nbits_key, nbits_value}, found " + describe(root),
+  if (!yaml11::is_dict(root))
+    throw InputError(source + ": expected a mapping of layer index → {nbits_key, nbits_value}, found " +
+                         yaml11::describe(root, text),
                      802);
 
   KvConfig config;
   config.metadata = read_metadata_lines(text, source);
-  auto layer_nodes = read_indexed_map(source, "layer", root);
+  auto layer_nodes = read_indexed_map(doc, source, "layer", root);
   check_layer_count(source, layer_nodes.size(), expected_layers);
   // The first layer decides the layout; every other layer must follow it.
-  bool per_head = is_per_head_layer(layer_nodes[0]);
+  bool per_head = is_per_head_layer(doc, layer_nodes[0]);
   for (size_t l = 0; l < layer_nodes.size(); ++l) {
     std::string where = source + ": layer " + std::to_string(l);
     if (!per_head) {
-      if (is_per_head_layer(layer_nodes[l]))
+      if (is_per_head_layer(doc, layer_nodes[l]))
         throw InputError(where + ": uses the per-head layout (kv_head → bits) but layer 0 is per-layer", 815);
-      config.layers.push_back(read_pair(where, layer_nodes[l]));
+      config.layers.push_back(read_pair(doc, where, layer_nodes[l]));
       continue;
     }
-    if (!is_per_head_layer(layer_nodes[l]))
+    if (!is_per_head_layer(doc, layer_nodes[l]))
       throw InputError(where + ": expected kv_head → {nbits_key, nbits_value} like layer 0 (per-head layout)", 815);
-    auto head_nodes = read_indexed_map(where, "kv_head", layer_nodes[l]);
+    auto head_nodes = read_indexed_map(doc, where, "kv_head", layer_nodes[l]);
     if (l > 0 && head_nodes.size() != config.heads[0].size())
       throw InputError(where + ": has " + std::to_string(head_nodes.size()) + " kv_heads but layer 0 has " +
                            std::to_string(config.heads[0].size()),
                        815);
     std::vector<PrecisionPair> pairs;
     for (size_t h = 0; h < head_nodes.size(); ++h)
-      pairs.push_back(read_pair(where + " kv_head " + std::to_string(h), head_nodes[h]));
+      pairs.push_back(read_pair(doc, where + " kv_head " + std::to_string(h), head_nodes[h]));
     config.heads.push_back(std::move(pairs));
   }
   return config;

@@ -23,7 +23,9 @@ struct KvConfig {
   double nominal_bits() const;
 };
 
-// Reads a KVTuner YAML (per-layer or per-head; CRLF accepted) or a kvtuner JSON config.
+// Reads a KVTuner YAML (per-layer or per-head; block or flow style; CRLF and a BOM accepted) exactly as
+// yaml.safe_load reads it for the official cache (one document; YAML 1.1 integers such as 0x1, 07, 1_0; a
+// quoted "4" is a string), or a kvtuner JSON config (text that parses as JSON).
 // Validation: every layer 0..L-1 exactly once, bits in 1..8 or 16, per-head layers all with the
 // same head count; when expected_layers > 0 the layer count must match it. @throws InputError naming
 // the file, the layer and the field.

@@ -5,10 +5,14 @@
 #include <optional>
 
 #include "search/export/engine_projection.h"
+#include "search/export/engine_requirements.h"
 
 namespace kvt::interop {
 
 namespace {
+
+// llama.cpp and ik_llama.cpp refuse a quantized V cache without flash attention; both take -fa on|off|auto.
+bool quantized(const StorageType& type) { return type.nominal_bits < 16; }
 
 std::string bits_text(double bits) {
   char buf[32];
@@ -86,6 +90,11 @@ std::optional<EngineProjection> project_ik_llama(const EngineInput& input, const
                  first_last_flags("k", *key_shape) + first_last_flags("v", *value_shape);
   p.settings["cache_type_k"] = key_shape->body.name;
   p.settings["cache_type_v"] = value_shape->body.name;
+  bool quantized_v = std::any_of(value_types.begin(), value_types.end(), quantized);
+  if (quantized_v) {
+    p.invocation += " -fa on";
+    p.settings["flash_attn"] = "on";
+  }
   auto add = [&p](const char* key, const std::optional<std::pair<StorageType, int>>& run) {
     if (run) p.settings[key] = {{"type", run->first.name}, {"layers", run->second}};
   };
@@ -95,6 +104,9 @@ std::optional<EngineProjection> project_ik_llama(const EngineInput& input, const
   add("cache_type_v_last", value_shape->last);
   p.notes.push_back("ik_llama.cpp: each K and V tensor rounded up to the cheapest ggml type with at least its bits; "
                     "the config has the body + first/last layers shape");
+  if (quantized_v) p.notes.push_back("a quantized V cache needs flash attention (-fa on)");
+  p.requirements.push_back(requirement::kIkFirstLast);
+  if (quantized_v) p.requirements.push_back(requirement::kIkFlashAttn);
   return p;
 }
 
@@ -111,11 +123,18 @@ std::vector<EngineProjection> project_llama_cpp(const EngineInput& input) {
   p.invocation = "-ctk " + global.key.name + " -ctv " + global.value.name;
   p.settings["cache_type_k"] = global.key.name;
   p.settings["cache_type_v"] = global.value.name;
+  if (quantized(global.value)) {
+    p.invocation += " -fa on";
+    p.settings["flash_attn"] = "on";
+  }
   p.notes.push_back(std::string("llama.cpp has one K type and one V type for all layers, chosen within the searched "
                                 "config's effective bits by ") +
                     (input.table ? "lowest proxy error" : "most bits (no --sensitivity table)"));
   if (!fits) p.notes.push_back(no_fit_note("llama.cpp", global, input.budget_effective_bits));
-  if (global.value.name != "f16") p.notes.push_back("a quantized V cache needs flash attention (-fa)");
+  if (quantized(global.value)) {
+    p.notes.push_back("a quantized V cache needs flash attention (-fa on)");
+    p.requirements.push_back(requirement::kLlamaCppFlashAttn);
+  }
   std::vector<EngineProjection> out{p};
   if (auto ik = project_ik_llama(input, menu)) out.push_back(*ik);
   return out;
@@ -136,6 +155,7 @@ std::vector<EngineProjection> project_lmdeploy(const EngineInput& input) {
                                 "config's effective bits by ") +
                     (input.table ? "lowest proxy error" : "most bits (no --sensitivity table)"));
   if (!fits) p.notes.push_back(no_fit_note("lmdeploy", global, input.budget_effective_bits));
+  if (policy != 0) p.requirements.push_back(requirement::kLmdeployQuant);
   return {p};
 }
 

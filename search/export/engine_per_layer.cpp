@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "search/export/engine_projection.h"
+#include "search/export/engine_requirements.h"
 
 namespace kvt::interop {
 
@@ -65,6 +66,12 @@ std::vector<EngineProjection> project_vllm(const EngineInput& input) {
     p.notes.push_back("vllm keeps K = V per layer and one quantized dtype (" + quantized.name +
                       "): layers needing more than " + std::to_string(quantized.nominal_bits) +
                       " bits (max of K and V) stay at auto");
+    if (!all_skipped) {
+      bool nvfp4 = quantized.name == "nvfp4";
+      p.requirements.push_back(nvfp4 ? requirement::kVllmNvfp4 : requirement::kVllmFp8);
+      if (!skipped.empty()) p.requirements.push_back(requirement::kVllmSkipLayers);
+      if (nvfp4 && !skipped.empty()) p.requirements.push_back(requirement::kVllmNvfp4SkipLayers);
+    }
     options.push_back(std::move(p));
   }
   if (options.empty()) {  // only "auto" allowed
@@ -96,8 +103,12 @@ std::vector<EngineProjection> project_sglang(const EngineInput& input) {
   } else {
     p.invocation = "--kv-cache-per-layer-dtype \"" + ranges + "\"";
     p.settings["kv_cache_per_layer_dtype"] = ranges;
-    p.notes.push_back("--kv-cache-per-layer-dtype is the syntax of SGLang PRs #15420/#17530 (not merged upstream)");
+    p.requirements.push_back(requirement::kSglangPerLayer);
   }
+  if (std::find(names.begin(), names.end(), "fp8_e4m3") != names.end())
+    p.requirements.push_back(requirement::kSglangFp8);
+  if (std::find(names.begin(), names.end(), "fp4_e2m1") != names.end())
+    p.requirements.push_back(requirement::kSglangFp4);
   return {p};
 }
 
@@ -110,8 +121,10 @@ std::vector<EngineProjection> project_tensorrt_llm(const EngineInput& input) {
   p.settings["layer_ranges"] = ranges;
   p.settings["kv_cache_config"] = {{"dtype", dtype}};
   p.invocation = "kv_cache_config: {dtype: \"" + dtype + "\"}";
-  if (!all_same(names))
-    p.notes.push_back("a per-layer kv_cache_config.dtype string needs TensorRT-LLM PR #13695 (not merged upstream)");
+  p.requirements.push_back(requirement::kTrtllmPytorch);
+  if (!all_same(names)) p.requirements.push_back(requirement::kTrtllmPerLayer);
+  if (std::find(names.begin(), names.end(), "nvfp4") != names.end())
+    p.requirements.push_back(requirement::kTrtllmNvfp4);
   return {p};
 }
 

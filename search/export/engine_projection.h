@@ -25,6 +25,8 @@ struct EngineProjection {
   std::string invocation;              // flags or option text the user passes to the engine
   nlohmann::ordered_json settings;     // the same as structured fields (per-layer map, range string, policy)
   std::vector<std::string> notes;      // what the projection lost or assumed
+  std::vector<std::string> requirements;  // what the engine needs to run `invocation`: versions, unmerged PRs,
+                                          // hardware (engine_requirements.h)
 };
 
 // vLLM: one quantized --kv-cache-dtype (fp8 or nvfp4, the cheaper projection) plus

@@ -102,6 +102,7 @@ std::string engine_artifact(const ExportContext& c, const std::string& format, c
     for (size_t l = 0; l < p.layers.size(); ++l)
       pj["per_layer"].push_back({{"layer", l}, {"key", p.layers[l].key.name}, {"value", p.layers[l].value.name}});
     pj["notes"] = p.notes;
+    pj["requires"] = p.requirements;
     j["projections"].push_back(pj);
   }
   return j.dump(2) + "\n";
@@ -231,6 +232,7 @@ std::string format_export_report(const ExportContext& c, const std::string& form
     const auto& p = r.projections[i];
     out += "\n" + p.label + ": " + p.invocation + "\n";
     for (const auto& note : p.notes) out += "  note: " + note + "\n";
+    for (const auto& needed : p.requirements) out += "  requires: " + needed + "\n";
     if (!r.projected[i].proxy_note.empty() && r.projected[i].proxy_note != "no --sensitivity table")
       out += "  proxy: " + r.projected[i].proxy_note + "\n";
   }

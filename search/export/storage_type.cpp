@@ -16,7 +16,7 @@ StorageType kvtuner_storage(int bits, const GroupRule& rule) {
 std::vector<StorageType> engine_dtype_menu(const std::string& engine, int head_dim) {
   if (engine == "vllm")  // --kv-cache-dtype; "auto" is the model dtype (bf16) kept for skipped layers
     return {{"fp8", 8, 8.0}, {"nvfp4", 4, 4.5}, {"auto", 16, 16.0}};
-  if (engine == "sglang")  // inferred: fp4_e2m1 keeps one 8-bit scale per 16 elements like NVFP4
+  if (engine == "sglang")  // fp4_e2m1: blocks of 16, one 8-bit scale (SGLang docs, quantized_kv_cache.md)
     return {{"fp8_e4m3", 8, 8.0}, {"fp4_e2m1", 4, 4.5}, {"bf16", 16, 16.0}};
   if (engine == "tensorrt-llm") return {{"fp8", 8, 8.0}, {"nvfp4", 4, 4.5}, {"auto", 16, 16.0}};
   if (engine == "llama.cpp")  // ggml blocks of 32 with an fp16 scale (and min for _1 types): peers doc §3.5

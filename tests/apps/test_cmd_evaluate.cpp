@@ -166,6 +166,12 @@ TEST_CASE("evaluate on the bundled demo model reads its heldout.txt through the 
   CHECK(j["context"]["held_out_data"].get<std::string>().find("heldout.txt") != std::string::npos);
   CHECK(j["context"]["scheme"] == "kivi");
   CHECK(j["sequences"] == 4);
+  // heldout.txt is read as one token stream in windows of --max-tokens (256, the context): full windows, none
+  // dropped (its blank lines separate paragraphs of kvtuner-train's held-out documents, not documents).
+  CHECK(j["total_tokens"] == 4 * 256);
+  CHECK_THAT(r.err, Catch::Contains("4 held-out sequences of up to 256 tokens from one"));
+  CHECK(r.err.find("dropped") == std::string::npos);
+  CHECK(r.err.find("truncated") == std::string::npos);
   const auto& rows = j["rows"];
   CHECK(rows[6]["name"] == "demo4");
   // A trained model: KV8 is close to lossless and KV2 clearly worse than KV4.

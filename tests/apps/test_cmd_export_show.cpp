@@ -70,6 +70,11 @@ TEST_CASE("export writes files, refuses to overwrite, and streams without --out"
   nlohmann::json artifact = nlohmann::json::parse(slurp(out));
   CHECK(artifact["searched"]["nominal_bits"] == 3.25);
   CHECK(artifact["projections"][0]["bits"]["nominal_bits"] == 4.75);
+  // nvfp4 with skipped layers: what vLLM and the GPU must offer, in the report and in the artifact.
+  CHECK_THAT(first.out, Catch::Contains("  requires: vllm nvfp4 KV cache: a vLLM release with PR #40177") &&
+                            Catch::Contains("  requires: vllm nvfp4 with --kv-cache-dtype-skip-layers: a vLLM release "
+                                            "with PR #42890"));
+  CHECK(artifact["projections"][0]["requires"].size() == 3);
   Run again = ws.run("export --config " + llama + " --to vllm --out " + out);
   CHECK(again.exit_code == 2);
   CHECK_THAT(again.err, Catch::Contains("already exists; pass --force"));

@@ -122,6 +122,63 @@ TEST_CASE("num_prompts, max_tokens, min_tokens and max_position_embeddings", "[c
              Catch::Contains("[kvt.input.721]") && Catch::Contains("4 read, 4 shorter than --min-tokens 11"));
 }
 
+TEST_CASE("long prompts: split into the fewest even pieces, or truncated", "[calibration]") {
+  TempDir dir;
+  auto tok = fixture_tokenizer(dir);
+  // Token counts: "abcdefghij" 10, "ab" 2; the model's context is 4.
+  const std::string path = dir.write("c.txt", "abcdefghij\n\nab\n");
+  CalibOptions options;
+  options.long_prompts = "split";
+  auto set = kvt::calib::load_calibration(path, tok, options, 4);
+  // 10 tokens → ceil(10/4) = 3 pieces of 4, 3, 3 (the longer first), in order, nothing lost.
+  CHECK(set.prompts == std::vector<Ids>{{97, 98, 99, 100}, {101, 102, 103}, {104, 105, 106}, {97, 98}});
+  CHECK(set.split == 1);
+  CHECK(set.truncated == 0);
+  options.num_prompts = 2;  // pieces count as prompts
+  CHECK(kvt::calib::load_calibration(path, tok, options, 4).prompts.size() == 2);
+  options = {};
+  options.long_prompts = "split";
+  options.min_tokens = 4;  // the 3-token pieces and "ab" are dropped
+  set = kvt::calib::load_calibration(path, tok, options, 4);
+  CHECK(set.prompts == std::vector<Ids>{{97, 98, 99, 100}});
+  CHECK(set.dropped_short == 3);
+  // Your own data is truncated by default (with a warning), as with "truncate".
+  for (const std::string mode : {"", "truncate"}) {
+    options = {};
+    options.long_prompts = mode;
+    set = kvt::calib::load_calibration(path, tok, options, 4);
+    CHECK(set.prompts == std::vector<Ids>{{97, 98, 99, 100}, {97, 98}});
+    CHECK(set.truncated == 1);
+    CHECK(set.split == 0);
+  }
+  options.long_prompts = "wrap";
+  CHECK_THAT(error_of([&] { kvt::calib::load_calibration(path, tok, options, 4); }),
+             Catch::Contains("[kvt.input.724]") && Catch::Contains("--long-prompts must be split or truncate"));
+}
+
+TEST_CASE("the bundled set is split to fit the model's context, keeping every token", "[calibration]") {
+  TempDir dir;
+  auto tok = fixture_tokenizer(dir);
+  const int64_t vocab = int64_t(tok.vocab_size());
+  auto whole = kvt::calib::load_prompts({}, &tok, 0, vocab);  // no context limit: one prompt per document
+  auto fitted = kvt::calib::load_prompts({}, &tok, 256, vocab);
+  CHECK(fitted.truncated == 0);
+  CHECK(fitted.split > 0);  // the bundled documents are longer than 256 bytes
+  CHECK(fitted.prompts.size() > whole.prompts.size());
+  Ids all_whole, all_fitted;
+  for (const auto& p : whole.prompts) all_whole.insert(all_whole.end(), p.begin(), p.end());
+  for (const auto& p : fitted.prompts) {
+    CHECK(p.size() <= 256);
+    all_fitted.insert(all_fitted.end(), p.begin(), p.end());
+  }
+  CHECK(all_fitted == all_whole);
+  CalibOptions options;
+  options.long_prompts = "truncate";
+  auto truncated = kvt::calib::load_prompts(options, &tok, 256, vocab);
+  CHECK(truncated.truncated == fitted.split);
+  CHECK(truncated.prompts.size() == whole.prompts.size());
+}
+
 TEST_CASE("a few-shot template wraps every document", "[calibration]") {
   TempDir dir;
   auto tok = fixture_tokenizer(dir);

@@ -92,16 +92,16 @@ TEST_CASE("llama.cpp: global pair within the searched memory", "[search][export]
   // Searched K8V4 per-token (head_dim 128): (8.25 + 4.25)/2 = 6.25 bits. Most bits within 6.25: q5_1/q5_1 = 6.0.
   auto out = project_llama_cpp(input_of({"K8V4", "K8V4"}, 6.25));
   REQUIRE(out.size() == 1);
-  CHECK(out[0].invocation == "-ctk q5_1 -ctv q5_1");
+  CHECK(out[0].invocation == "-ctk q5_1 -ctv q5_1 -fa on");
   CHECK(out[0].settings["cache_type_k"] == "q5_1");
   // KIVI K8V4 (groups of 32): (9 + 5)/2 = 7.0 → q8_0/q5_0 (8.5 + 5.5)/2 = 7.0.
-  CHECK(project_llama_cpp(input_of({"K8V4", "K8V4"}, 7.0))[0].invocation == "-ctk q8_0 -ctv q5_0");
+  CHECK(project_llama_cpp(input_of({"K8V4", "K8V4"}, 7.0))[0].invocation == "-ctk q8_0 -ctv q5_0 -fa on");
   // With a table: the lowest proxy among scorable pairs. K8V4 (0.2/layer) beats KV4 (0.4/layer); q8_0/q4_0 = 6.5.
   auto in = input_of({"K8V4", "K8V4"}, 7.0);
   auto table = table_of({"KV8", "K8V4", "KV4"}, {{0.1, 0.2, 0.4}, {0.1, 0.2, 0.4}});
   in.table = &table;
   auto scored = project_llama_cpp(in);
-  CHECK(scored[0].invocation == "-ctk q8_0 -ctv q4_0");
+  CHECK(scored[0].invocation == "-ctk q8_0 -ctv q4_0 -fa on");
   BitsSummary s = summarize(scored[0].layers, &table);
   REQUIRE(s.proxy_error);
   CHECK(*s.proxy_error == Approx(0.4));
@@ -109,7 +109,7 @@ TEST_CASE("llama.cpp: global pair within the searched memory", "[search][export]
   CHECK(s.effective_bits == Approx(6.5));
   // KIVI KV2 = 3.0 bits: nothing fits; the cheapest pair and a note.
   auto tight = project_llama_cpp(input_of({"KV2", "KV2"}, 3.0));
-  CHECK(tight[0].invocation == "-ctk q4_0 -ctv q4_0");
+  CHECK(tight[0].invocation == "-ctk q4_0 -ctv q4_0 -fa on");
   bool noted = false;
   for (const auto& n : tight[0].notes) noted = noted || n.find("no llama.cpp setting fits") != std::string::npos;
   CHECK(noted);
@@ -121,7 +121,8 @@ TEST_CASE("llama.cpp: ik_llama.cpp first/last flags when the config has that sha
   REQUIRE(out.size() == 2);
   CHECK(out[1].label == "ik_llama.cpp");
   CHECK(out[1].invocation ==
-        "-ctk q4_0 -ctv q4_0 --cache-type-k-first q8_0,1 --cache-type-k-last q8_0,1 --cache-type-v-first q8_0,1");
+        "-ctk q4_0 -ctv q4_0 --cache-type-k-first q8_0,1 --cache-type-k-last q8_0,1 --cache-type-v-first q8_0,1"
+        " -fa on");
   CHECK(out[1].settings["cache_type_k_last"]["layers"] == 1);
   BitsSummary s = summarize(out[1].layers, nullptr);
   CHECK(s.nominal_bits == Approx(30.0 / 6));     // 8, 4, 4, 4, 4, 6
@@ -129,7 +130,7 @@ TEST_CASE("llama.cpp: ik_llama.cpp first/last flags when the config has that sha
   // Two runs with the longer first: the second becomes a "last" override.
   auto tail = project_llama_cpp(input_of({"KV2", "KV2", "KV2", "KV8"}, 6.0));
   REQUIRE(tail.size() == 2);
-  CHECK(tail[1].invocation == "-ctk q4_0 -ctv q4_0 --cache-type-k-last q8_0,1 --cache-type-v-last q8_0,1");
+  CHECK(tail[1].invocation == "-ctk q4_0 -ctv q4_0 --cache-type-k-last q8_0,1 --cache-type-v-last q8_0,1 -fa on");
   // Alternating layers are not first/last shaped; uniform configs need no overrides.
   CHECK(project_llama_cpp(input_of({"KV8", "KV4", "KV8", "KV4", "KV8"}, 6.0)).size() == 1);
   CHECK(project_llama_cpp(input_of({"KV4", "K4V2"}, 6.0)).size() == 1);  // both round to q4_0/q4_0

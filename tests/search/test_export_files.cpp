@@ -167,7 +167,7 @@ TEST_CASE("official Llama preset to vllm: nvfp4 with layers 13 and 17 skipped", 
   CHECK(r.projected[0].effective_bits == Approx(5.21875));
   // llama.cpp within 4.25 effective bits: nothing fits (q4_0/q4_0 = 4.5), so the cheapest with a note.
   ExportResult ll = run_export(c, "llama.cpp", {});
-  CHECK(ll.projections[0].invocation == "-ctk q4_0 -ctv q4_0");
+  CHECK(ll.projections[0].invocation == "-ctk q4_0 -ctv q4_0 -fa on");
   CHECK_THAT(format_export_report(c, "llama.cpp", ll), Catch::Contains("no llama.cpp setting fits"));
   // lmdeploy int4 = 4 + 32/128 = 4.25 fits exactly.
   CHECK(run_export(c, "lmdeploy", {}).projections[0].invocation == "--quant-policy 4");
