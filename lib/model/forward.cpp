@@ -100,6 +100,34 @@ void validate_prompts(const ModelConfig& c, const std::vector<std::vector<int64_
 
 }  // namespace
 
+std::string layer_prefix(int layer) { return "model.layers." + std::to_string(layer) + "."; }
+
+std::vector<LayerTensor> layer_tensors(const ModelConfig& c) {
+  const int64_t h = c.hidden_size, q = int64_t(c.num_heads) * c.head_dim, kv = int64_t(c.num_kv_heads) * c.head_dim,
+                i = c.intermediate_size;
+  std::vector<LayerTensor> t = {{"input_layernorm.weight", &LayerWeights::input_norm, {h}},
+                                {"self_attn.q_proj.weight", &LayerWeights::q_proj, {q, h}},
+                                {"self_attn.k_proj.weight", &LayerWeights::k_proj, {kv, h}},
+                                {"self_attn.v_proj.weight", &LayerWeights::v_proj, {kv, h}}};
+  if (c.attention_bias) {
+    t.push_back({"self_attn.q_proj.bias", &LayerWeights::q_bias, {q}});
+    t.push_back({"self_attn.k_proj.bias", &LayerWeights::k_bias, {kv}});
+    t.push_back({"self_attn.v_proj.bias", &LayerWeights::v_bias, {kv}});
+  }
+  t.push_back({"self_attn.o_proj.weight", &LayerWeights::o_proj, {h, q}});
+  if (c.o_proj_bias) t.push_back({"self_attn.o_proj.bias", &LayerWeights::o_bias, {h}});
+  t.push_back({"post_attention_layernorm.weight", &LayerWeights::post_attention_norm, {h}});
+  t.push_back({"mlp.gate_proj.weight", &LayerWeights::gate_proj, {i, h}});
+  t.push_back({"mlp.up_proj.weight", &LayerWeights::up_proj, {i, h}});
+  t.push_back({"mlp.down_proj.weight", &LayerWeights::down_proj, {h, i}});
+  if (c.mlp_bias) {
+    t.push_back({"mlp.gate_proj.bias", &LayerWeights::gate_bias, {i}});
+    t.push_back({"mlp.up_proj.bias", &LayerWeights::up_bias, {i}});
+    t.push_back({"mlp.down_proj.bias", &LayerWeights::down_bias, {h}});
+  }
+  return t;
+}
+
 LayerQKV layer_qkv(const ModelConfig& c, const LayerWeights& w, const at::Tensor& x) {
   at::Tensor h = rms_norm(x, w.input_norm, c.rms_norm_eps);
   return {project(h, w.q_proj, w.q_bias), project(h, w.k_proj, w.k_bias), project(h, w.v_proj, w.v_bias)};

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "lib/model/model_config.h"
@@ -71,6 +72,18 @@ struct LayerWeights {
   at::Tensor gate_bias, up_bias;         // [I] or undefined (Llama mlp_bias)
   at::Tensor down_bias;                  // [hidden] or undefined
 };
+
+// The Hugging Face tensors of one decoder layer: the name after "model.layers.<l>.", the LayerWeights member it
+// fills, and its shape. One table for the loader (Model), the trainer (LlamaParameters) and the test fixture writer.
+struct LayerTensor {
+  std::string suffix;                 // e.g. "self_attn.q_proj.weight"
+  at::Tensor LayerWeights::*member;   // e.g. &LayerWeights::q_proj
+  std::vector<int64_t> shape;         // e.g. {H·D, hidden}
+};
+// In file order: input norm, q/k/v (then their biases), o_proj (bias), post-attention norm, gate/up/down (biases);
+// biases only where the config has them (attention_bias, o_proj_bias, mlp_bias).
+std::vector<LayerTensor> layer_tensors(const ModelConfig& config);
+std::string layer_prefix(int layer);  // "model.layers.<layer>."
 
 struct RopeTables {
   at::Tensor cos, sin;  // [T, D], fp32

@@ -17,38 +17,15 @@ namespace kvt::model {
 
 namespace {
 
-std::string layer_prefix(int l) { return "model.layers." + std::to_string(l) + "."; }
-
 // Every tensor the decoder needs, with its expected shape.
 std::vector<std::pair<std::string, std::vector<int64_t>>> required_tensors(const ModelConfig& c) {
-  int64_t h = c.hidden_size, q = int64_t(c.num_heads) * c.head_dim, kv = int64_t(c.num_kv_heads) * c.head_dim,
-          i = c.intermediate_size, v = c.vocab_size;
+  const int64_t h = c.hidden_size, v = c.vocab_size;
   std::vector<std::pair<std::string, std::vector<int64_t>>> out = {{"model.embed_tokens.weight", {v, h}},
                                                                    {"model.norm.weight", {h}}};
   if (!c.tie_word_embeddings) out.push_back({"lm_head.weight", {v, h}});
-  for (int l = 0; l < c.num_layers; ++l) {
-    auto p = layer_prefix(l);
-    out.push_back({p + "input_layernorm.weight", {h}});
-    out.push_back({p + "post_attention_layernorm.weight", {h}});
-    out.push_back({p + "self_attn.q_proj.weight", {q, h}});
-    out.push_back({p + "self_attn.k_proj.weight", {kv, h}});
-    out.push_back({p + "self_attn.v_proj.weight", {kv, h}});
-    out.push_back({p + "self_attn.o_proj.weight", {h, q}});
-    if (c.attention_bias) {
-      out.push_back({p + "self_attn.q_proj.bias", {q}});
-      out.push_back({p + "self_attn.k_proj.bias", {kv}});
-      out.push_back({p + "self_attn.v_proj.bias", {kv}});
-    }
-    if (c.o_proj_bias) out.push_back({p + "self_attn.o_proj.bias", {h}});
-    out.push_back({p + "mlp.gate_proj.weight", {i, h}});
-    out.push_back({p + "mlp.up_proj.weight", {i, h}});
-    out.push_back({p + "mlp.down_proj.weight", {h, i}});
-    if (c.mlp_bias) {
-      out.push_back({p + "mlp.gate_proj.bias", {i}});
-      out.push_back({p + "mlp.up_proj.bias", {i}});
-      out.push_back({p + "mlp.down_proj.bias", {h}});
-    }
-  }
+  const std::vector<LayerTensor> per_layer = layer_tensors(c);
+  for (int l = 0; l < c.num_layers; ++l)
+    for (const LayerTensor& t : per_layer) out.push_back({layer_prefix(l) + t.suffix, t.shape});
   return out;
 }
 
@@ -135,29 +112,9 @@ at::Tensor load_copy(const WeightStore& store, const std::string& name, c10::Sca
 
 LayerWeights Model::layer(int l, c10::ScalarType dtype, c10::Device device) const {
   KVT_ASSERT(l >= 0 && l < config_.num_layers, "layer index out of range");
-  auto p = layer_prefix(l);
-  auto get = [&](const std::string& n) { return load_copy(*weights_, p + n, dtype, device); };
+  const std::string p = layer_prefix(l);
   LayerWeights w;
-  w.input_norm = get("input_layernorm.weight");
-  w.q_proj = get("self_attn.q_proj.weight");
-  w.k_proj = get("self_attn.k_proj.weight");
-  w.v_proj = get("self_attn.v_proj.weight");
-  if (config_.attention_bias) {
-    w.q_bias = get("self_attn.q_proj.bias");
-    w.k_bias = get("self_attn.k_proj.bias");
-    w.v_bias = get("self_attn.v_proj.bias");
-  }
-  w.o_proj = get("self_attn.o_proj.weight");
-  if (config_.o_proj_bias) w.o_bias = get("self_attn.o_proj.bias");
-  w.post_attention_norm = get("post_attention_layernorm.weight");
-  w.gate_proj = get("mlp.gate_proj.weight");
-  w.up_proj = get("mlp.up_proj.weight");
-  w.down_proj = get("mlp.down_proj.weight");
-  if (config_.mlp_bias) {
-    w.gate_bias = get("mlp.gate_proj.bias");
-    w.up_bias = get("mlp.up_proj.bias");
-    w.down_bias = get("mlp.down_proj.bias");
-  }
+  for (const LayerTensor& t : layer_tensors(config_)) w.*t.member = load_copy(*weights_, p + t.suffix, dtype, device);
   return w;
 }
 

@@ -53,23 +53,20 @@ kvt::model::ModelConfig make_model_config(const ModelShape& s, int vocab_size, i
 LlamaParameters::LlamaParameters(const kvt::model::ModelConfig& config, uint64_t seed) : config_(config) {
   at::manual_seed(seed);
   const auto& c = config_;
-  const int64_t q_width = int64_t(c.num_heads) * c.head_dim, kv_width = int64_t(c.num_kv_heads) * c.head_dim;
   const double residual_std = kInitStd / std::sqrt(2.0 * c.num_layers);
   auto normal = [](std::vector<int64_t> shape, double std) { return (at::randn(shape) * std).requires_grad_(true); };
   auto ones = [](int64_t n) { return at::ones({n}).requires_grad_(true); };
   // Drawn in a fixed order so a seed names one set of weights.
   embed_tokens_ = normal({c.vocab_size, c.hidden_size}, kInitStd);
+  using W = kvt::model::LayerWeights;
   for (int l = 0; l < c.num_layers; ++l) {
-    kvt::model::LayerWeights w;
-    w.input_norm = ones(c.hidden_size);
-    w.q_proj = normal({q_width, c.hidden_size}, kInitStd);
-    w.k_proj = normal({kv_width, c.hidden_size}, kInitStd);
-    w.v_proj = normal({kv_width, c.hidden_size}, kInitStd);
-    w.o_proj = normal({c.hidden_size, q_width}, residual_std);
-    w.post_attention_norm = ones(c.hidden_size);
-    w.gate_proj = normal({c.intermediate_size, c.hidden_size}, kInitStd);
-    w.up_proj = normal({c.intermediate_size, c.hidden_size}, kInitStd);
-    w.down_proj = normal({c.hidden_size, c.intermediate_size}, residual_std);
+    W w;
+    for (const auto& t : kvt::model::layer_tensors(c)) {
+      const bool norm = t.member == &W::input_norm || t.member == &W::post_attention_norm;
+      // Residual-branch outputs (o_proj, down_proj) start smaller, as in GPT-2's scaled init.
+      const bool residual = t.member == &W::o_proj || t.member == &W::down_proj;
+      w.*t.member = norm ? ones(t.shape[0]) : normal(t.shape, residual ? residual_std : kInitStd);
+    }
     layers_.push_back(w);
   }
   final_norm_ = ones(c.hidden_size);
@@ -80,19 +77,9 @@ LlamaParameters::LlamaParameters(const kvt::model::ModelConfig& config, uint64_t
 std::vector<std::pair<std::string, at::Tensor>> LlamaParameters::named_tensors() const {
   std::vector<std::pair<std::string, at::Tensor>> out;
   out.emplace_back("model.embed_tokens.weight", embed_tokens_);
-  for (size_t l = 0; l < layers_.size(); ++l) {
-    const std::string p = "model.layers." + std::to_string(l) + ".";
-    const auto& w = layers_[l];
-    out.emplace_back(p + "input_layernorm.weight", w.input_norm);
-    out.emplace_back(p + "self_attn.q_proj.weight", w.q_proj);
-    out.emplace_back(p + "self_attn.k_proj.weight", w.k_proj);
-    out.emplace_back(p + "self_attn.v_proj.weight", w.v_proj);
-    out.emplace_back(p + "self_attn.o_proj.weight", w.o_proj);
-    out.emplace_back(p + "post_attention_layernorm.weight", w.post_attention_norm);
-    out.emplace_back(p + "mlp.gate_proj.weight", w.gate_proj);
-    out.emplace_back(p + "mlp.up_proj.weight", w.up_proj);
-    out.emplace_back(p + "mlp.down_proj.weight", w.down_proj);
-  }
+  const auto per_layer = kvt::model::layer_tensors(config_);
+  for (size_t l = 0; l < layers_.size(); ++l)
+    for (const auto& t : per_layer) out.emplace_back(kvt::model::layer_prefix(int(l)) + t.suffix, layers_[l].*t.member);
   out.emplace_back("model.norm.weight", final_norm_);
   if (lm_head_.defined()) out.emplace_back("lm_head.weight", lm_head_);
   return out;

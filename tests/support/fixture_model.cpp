@@ -53,33 +53,21 @@ std::string write_fixture_model(const std::string& dir, const FixtureSpec& s) {
   auto dtype = s.dtype == "BF16" ? at::kBFloat16 : s.dtype == "F16" ? at::kHalf : at::kFloat;
   auto randn = [&](std::vector<int64_t> shape, double std) { return (at::randn(shape) * std).to(dtype); };
   auto norm = [&](int64_t n) { return (1.0 + 0.1 * at::randn({n})).to(dtype); };
-  int64_t h = c.hidden_size, q = int64_t(c.num_heads) * c.head_dim, kv = int64_t(c.num_kv_heads) * c.head_dim,
-          i = c.intermediate_size, v = c.vocab_size;
+  const int64_t h = c.hidden_size, v = c.vocab_size;
   std::vector<std::pair<std::string, at::Tensor>> tensors;
   tensors.push_back({"model.embed_tokens.weight", randn({v, h}, 1.0)});
-  for (int l = 0; l < c.num_layers; ++l) {
-    std::string p = "model.layers." + std::to_string(l) + ".";
-    tensors.push_back({p + "input_layernorm.weight", norm(h)});
-    tensors.push_back({p + "self_attn.q_proj.weight", randn({q, h}, s.attention_scale)});
-    tensors.push_back({p + "self_attn.k_proj.weight", randn({kv, h}, s.attention_scale)});
-    tensors.push_back({p + "self_attn.v_proj.weight", randn({kv, h}, 0.2)});
-    if (c.attention_bias) {
-      tensors.push_back({p + "self_attn.q_proj.bias", randn({q}, 0.1)});
-      tensors.push_back({p + "self_attn.k_proj.bias", randn({kv}, 0.1)});
-      tensors.push_back({p + "self_attn.v_proj.bias", randn({kv}, 0.1)});
+  const auto per_layer = kvt::model::layer_tensors(c);
+  for (int l = 0; l < c.num_layers; ++l)
+    for (const auto& t : per_layer) {
+      // Initial std per kind of tensor: q/k set how peaky attention is; biases small; norms near 1.
+      const auto m = t.member;
+      using W = kvt::model::LayerWeights;
+      at::Tensor value = m == &W::input_norm || m == &W::post_attention_norm ? norm(t.shape[0])
+                         : m == &W::q_proj || m == &W::k_proj                 ? randn(t.shape, s.attention_scale)
+                         : t.shape.size() == 1                                ? randn(t.shape, 0.1)
+                                                                              : randn(t.shape, 0.2);
+      tensors.push_back({kvt::model::layer_prefix(l) + t.suffix, value});
     }
-    tensors.push_back({p + "self_attn.o_proj.weight", randn({h, q}, 0.2)});
-    if (c.o_proj_bias) tensors.push_back({p + "self_attn.o_proj.bias", randn({h}, 0.1)});
-    tensors.push_back({p + "post_attention_layernorm.weight", norm(h)});
-    tensors.push_back({p + "mlp.gate_proj.weight", randn({i, h}, 0.2)});
-    tensors.push_back({p + "mlp.up_proj.weight", randn({i, h}, 0.2)});
-    tensors.push_back({p + "mlp.down_proj.weight", randn({h, i}, 0.2)});
-    if (c.mlp_bias) {
-      tensors.push_back({p + "mlp.gate_proj.bias", randn({i}, 0.1)});
-      tensors.push_back({p + "mlp.up_proj.bias", randn({i}, 0.1)});
-      tensors.push_back({p + "mlp.down_proj.bias", randn({h}, 0.1)});
-    }
-  }
   tensors.push_back({"model.norm.weight", norm(h)});
   if (!c.tie_word_embeddings) tensors.push_back({"lm_head.weight", randn({v, h}, 0.2)});
 

@@ -29,10 +29,10 @@ TEST_CASE("Spearman's rho with tied ranks matches the hand computation", "[lib][
 TEST_CASE("stage 2 picks the lowest end-to-end score per budget and reports rank agreement", "[lib][eval]") {
   // Budget 4: a (proxy rank 0), b (1), c (2); budget 6: d (0), a (1).
   std::vector<ProxyCandidate> c(4);
-  c[0] = {"a", {}, 0.10, 4.0, {4, 6}, {0, 1}};
-  c[1] = {"b", {}, 0.20, 3.8, {4}, {1}};
-  c[2] = {"c", {}, 0.30, 3.5, {4}, {2}};
-  c[3] = {"d", {}, 0.05, 6.0, {6}, {0}};
+  c[0] = {"a", {}, 0.10, 4.0, {4, 6}, {0, 1}, false, std::nullopt};
+  c[1] = {"b", {}, 0.20, 3.8, {4}, {1}, false, std::nullopt};
+  c[2] = {"c", {}, 0.30, 3.5, {4}, {2}, false, std::nullopt};
+  c[3] = {"d", {}, 0.05, 6.0, {6}, {0}, false, std::nullopt};
   EvaluationResult v;
   v.rows.resize(5);
   const double kl[] = {0.0, 0.030, 0.020, 0.040, 0.001};
@@ -66,9 +66,9 @@ TEST_CASE("stage 2 picks the lowest end-to-end score per budget and reports rank
 TEST_CASE("a uniform config that beats every searched one on validation is the final pick, and says so", "[lib][eval]") {
   // Budget 3: searched s0 (proxy rank 0), s1 (1); uniform K4V2 (rank after them) has the lowest KL.
   std::vector<ProxyCandidate> c(3);
-  c[0] = {"s0", {}, 0.10, 3.0, {3}, {0}};
-  c[1] = {"s1", {}, 0.20, 2.8, {3}, {1}};
-  c[2] = {"uniform_K4V2", {}, 0.30, 3.0, {3}, {1000}};
+  c[0] = {"s0", {}, 0.10, 3.0, {3}, {0}, false, std::nullopt};
+  c[1] = {"s1", {}, 0.20, 2.8, {3}, {1}, false, std::nullopt};
+  c[2] = {"uniform_K4V2", {}, 0.30, 3.0, {3}, {1000}, false, std::nullopt};
   c[2].uniform = true;
   c[0].predicted_kl = 0.0101;
   EvaluationResult v;
@@ -99,8 +99,8 @@ TEST_CASE("rescore_candidates evaluates every candidate on the validation split"
   auto validation = test::random_prompts({20, 20}, spec.vocab, 4);
   EvalOptions options;
   options.scheme = quant::lookup_scheme("per-token-asym");
-  std::vector<ProxyCandidate> c = {{"hi", uniform_config({8, 8}, 2), 0.1, 8, {8}, {0}},
-                                   {"lo", uniform_config({2, 2}, 2), 0.5, 2, {8}, {1}}};
+  std::vector<ProxyCandidate> c = {{"hi", uniform_config({8, 8}, 2), 0.1, 8, {8}, {0}, false, std::nullopt},
+                                   {"lo", uniform_config({2, 2}, 2), 0.5, 2, {8}, {1}, false, std::nullopt}};
   TwoStageResult r = rescore_candidates(model, validation, c, options, RescoreMetric::KL);
   CHECK(r.validation.rows.size() == 3);
   CHECK(r.end_to_end[0] < r.end_to_end[1]);
