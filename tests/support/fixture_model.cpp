@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "lib/model/forward.h"
 #include "lib/model/safetensors.h"
 
 namespace fs = std::filesystem;
