@@ -215,6 +215,7 @@ void run_pipeline(RunCommand cmd) {
   // uniform configs and the proxy front; its top configs per budget replace the proxy's as candidates.
   std::optional<search::SearchResult> e2e;
   std::optional<eval::EndToEndScorer> scorer;
+  int e2e_evaluations = 0;
   if (cmd.objective == "e2e-kl") {
     const auto e2e_prompts = profile::leading_prompts(calibration.prompts, cmd.e2e_tokens);
     scorer.emplace(model, e2e_prompts, options);
@@ -230,15 +231,25 @@ void run_pipeline(RunCommand cmd) {
       c.layers = pairs;
       return scorer->mean_kl(c);
     };
-    for (const auto& point : searched.searched_front) e2e_hooks.seeds.push_back(point.layer_pairs);
+    // Seeds in priority order (the population keeps the first distinct ones): the proxy's best config of every
+    // budget, the uniform configs, the proxy's other per-budget picks, then the rest of its front.
+    int max_rank = 0;
+    for (const auto& sel : searched.selected) max_rank = std::max(max_rank, sel.rank);
+    for (const auto& sel : searched.selected)
+      if (sel.role == "budget" && sel.rank == 0) e2e_hooks.seeds.push_back(sel.point.layer_pairs);
     for (size_t p = 0; p < table.pairs.size(); ++p) e2e_hooks.seeds.push_back(std::vector<int>(size_t(mc.num_layers), int(p)));
+    for (int rank = 1; rank <= max_rank; ++rank)
+      for (const auto& sel : searched.selected)
+        if (sel.role == "budget" && sel.rank == rank) e2e_hooks.seeds.push_back(sel.point.layer_pairs);
+    for (const auto& point : searched.searched_front) e2e_hooks.seeds.push_back(point.layer_pairs);
     log_info("run: end-to-end search, at most " + std::to_string(cmd.trials) + " configs on " +
              std::to_string(e2e_prompts.size()) + " calibration prompts");
     Progress e2e_progress("end-to-end NSGA-II generations", size_t(eopts.nsga2.generations));
     e2e_hooks.on_generation = [&e2e_progress](int done, int) { e2e_progress.update(size_t(done)); };
     e2e = search::run_search_in_dir(table, eopts, path_in(cmd.out_dir, "search-e2e"), e2e_hooks);
     e2e_progress.finish();
-    log_info("run: the end-to-end search ran " + std::to_string(scorer->evaluations()) + " distinct configs");
+    e2e_evaluations = scorer->evaluations();
+    log_info("run: the end-to-end search ran " + std::to_string(e2e_evaluations) + " distinct configs");
     candidates = proxy_candidates(*e2e, [&](const std::vector<PrecisionPair>& pairs) { return e2e_hooks.objective(pairs); });
   }
 
@@ -311,7 +322,7 @@ void run_pipeline(RunCommand cmd) {
   summary.search_method = search::to_string(cmd.search.method);
   if (e2e)
     summary.search_method += " on the proxy, then NSGA-II on the end-to-end KL of the calibration prompts (at most " +
-                             std::to_string(cmd.trials) + " trials; " + std::to_string(scorer->evaluations()) +
+                             std::to_string(cmd.trials) + " trials; " + std::to_string(e2e_evaluations) +
                              " distinct configs run; search-e2e/)";
   summary.proxy = searched.table.proxy;
   summary.proxy_reason = searched.table.proxy_reason;

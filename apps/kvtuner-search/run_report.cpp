@@ -102,12 +102,12 @@ std::string run_report_markdown(const RunSummary& s) {
     const eval::ProxyCandidate& c = s.candidates[f.candidate];
     std::string what;
     if (f.same_as_proxy_pick)
-      what = "the end-to-end re-scoring kept the proxy's best config (" + f.proxy_pick_file + ").";
+      what = "the end-to-end re-scoring kept the search's best config (" + f.proxy_pick_file + ").";
     else if (c.uniform)
       what = "**a uniform config won**: " + c.name + " scored better on validation than every searched config within "
-             "the budget, so it ships instead of the proxy's best config (" + f.proxy_pick_file + ", also in the test table).";
+             "the budget, so it ships instead of the search's best config (" + f.proxy_pick_file + ", also in the test table).";
     else
-      what = "the re-scoring replaced the proxy's best config (" + f.proxy_pick_file + ", also in the test table) with its "
+      what = "the re-scoring replaced the search's best config (" + f.proxy_pick_file + ", also in the test table) with its "
              "rank-" + std::to_string(proxy_rank_in(c, f.budget)) + " config.";
     md += "- " + bits_text(f.budget) + " bits: " + what + "\n";
   }
