@@ -39,11 +39,27 @@ at::Tensor pair_attention(const model::AttentionInputs& in, const KvConfig& conf
   return eval::config_attention(in.q, in.k, in.v, config, in.layer, options.scheme, state, sliding_window);
 }
 
-std::vector<KvConfig> uniform_configs(const ProfileOptions& options, int layers) {
-  std::vector<KvConfig> configs;
-  for (const PrecisionPair& p : options.pairs) configs.push_back(eval::uniform_config(p, layers));
-  return configs;
-}
+// What both end-to-end passes share: every pair's uniform config, the token batches, and the [layer][pair] sums
+// that become per-token means over the scored tokens.
+struct EndToEndPass {
+  std::vector<KvConfig> configs;  // [pair]
+  std::vector<std::pair<size_t, size_t>> batches;
+  int64_t scored = 0;
+  Matrix sums;
+
+  EndToEndPass(const model::ModelConfig& mc, const std::vector<std::vector<int64_t>>& prompts, const ProfileOptions& options)
+      : batches(eval::token_batches(prompts, options.batch_tokens)),
+        scored(scored_tokens(options, prompts)),
+        sums(size_t(mc.num_layers), std::vector<double>(options.pairs.size(), 0.0)) {
+    for (const PrecisionPair& p : options.pairs) configs.push_back(eval::uniform_config(p, mc.num_layers));
+  }
+  Matrix per_token() const {
+    Matrix out = sums;
+    for (auto& row : out)
+      for (double& v : row) v /= double(scored);
+    return out;
+  }
+};
 
 }  // namespace
 
@@ -68,19 +84,15 @@ Matrix layer_kl(const model::Model& model, const std::vector<std::vector<int64_t
                 const ProfileOptions& options) {
   const model::ModelConfig& mc = model.config();
   const int L = mc.num_layers;
-  const size_t P = options.pairs.size();
-  const int64_t total_scored = scored_tokens(options, prompts);
-  const std::vector<KvConfig> configs = uniform_configs(options, L);
+  EndToEndPass pass(mc, prompts, options);
   std::vector<size_t> quantized;  // pairs with a non-zero KL; 16/16 is exactly 0 and is not run
-  for (size_t p = 0; p < P; ++p)
+  for (size_t p = 0; p < options.pairs.size(); ++p)
     if (!options.pairs[p].is_full_precision()) quantized.push_back(p);
 
-  Matrix kl_sum(size_t(L), std::vector<double>(P, 0.0));
-  const auto batches = eval::token_batches(prompts, options.batch_tokens);
-  Progress progress("layer KL", batches.size() * size_t(L));
+  Progress progress("layer KL", pass.batches.size() * size_t(L));
   size_t done = 0;
   c10::InferenceMode guard;
-  for (const auto& [begin, end] : batches) {
+  for (const auto& [begin, end] : pass.batches) {
     const std::vector<std::vector<int64_t>> batch(prompts.begin() + long(begin), prompts.begin() + long(end));
     model::PackedForward packed(model, batch, options.forward);
 
@@ -101,7 +113,7 @@ Matrix layer_kl(const model::Model& model, const std::vector<std::vector<int64_t
       std::vector<at::Tensor> states(quantized.size());
       for (size_t q = 0; q < quantized.size(); ++q) {
         model::ForwardHooks hooks;
-        const KvConfig& config = configs[quantized[q]];
+        const KvConfig& config = pass.configs[quantized[q]];
         hooks.attention = [&](const model::AttentionInputs& in) {
           return pair_attention(in, config, options, mc.sliding_window);
         };
@@ -113,16 +125,14 @@ Matrix layer_kl(const model::Model& model, const std::vector<std::vector<int64_t
       }
       for (size_t q = 0; q < quantized.size(); ++q)
         for (int i = 0; i < packed.prompts(); ++i)
-          kl_sum[size_t(l)][quantized[q]] +=
+          pass.sums[size_t(l)][quantized[q]] +=
               eval::compare_with_reference(packed.logits(states[q], i), references[size_t(i)]).kl_sum;
       x = packed.layer(l, first, x);
       progress.update(++done, "layer " + std::to_string(l + 1) + "/" + std::to_string(L));
     }
   }
   progress.finish();
-  for (auto& row : kl_sum)
-    for (double& v : row) v /= double(total_scored);
-  return kl_sum;
+  return pass.per_token();
 }
 
 std::vector<at::Tensor> attention_output_squared_gradients(const model::Model& model,
@@ -171,17 +181,12 @@ std::vector<at::Tensor> attention_output_squared_gradients(const model::Model& m
 Matrix fisher_sensitivity(const model::Model& model, const std::vector<std::vector<int64_t>>& prompts,
                           const ProfileOptions& options) {
   const model::ModelConfig& mc = model.config();
-  const int L = mc.num_layers;
-  const size_t P = options.pairs.size();
-  const int64_t total_scored = scored_tokens(options, prompts);
-  const std::vector<KvConfig> configs = uniform_configs(options, L);
   const int64_t width = int64_t(mc.num_heads) * mc.head_dim;
-  Matrix sum(size_t(L), std::vector<double>(P, 0.0));
-  const auto batches = eval::token_batches(prompts, options.batch_tokens);
-  Progress progress("Fisher estimate", batches.size());
+  EndToEndPass pass(mc, prompts, options);
+  Progress progress("Fisher estimate", pass.batches.size());
   size_t done = 0;
   uint64_t seed = options.seed;
-  for (const auto& [begin, end] : batches) {
+  for (const auto& [begin, end] : pass.batches) {
     const std::vector<std::vector<int64_t>> batch(prompts.begin() + long(begin), prompts.begin() + long(end));
     const std::vector<at::Tensor> g2 = attention_output_squared_gradients(model, batch, options, seed++);
     c10::InferenceMode guard;
@@ -190,23 +195,21 @@ Matrix fisher_sensitivity(const model::Model& model, const std::vector<std::vect
     hooks.on_capture = [&](const model::AttentionInputs& in, const at::Tensor& out) {
       const int64_t length = in.q.size(1);
       at::Tensor weights = g2[size_t(in.layer)].narrow(0, packed.offset(in.prompt), length);  // [T, H·D]
-      for (size_t p = 0; p < P; ++p) {
+      for (size_t p = 0; p < options.pairs.size(); ++p) {
         if (options.pairs[p].is_full_precision()) continue;
-        at::Tensor delta = (pair_attention(in, configs[p], options, mc.sliding_window) - out)
+        at::Tensor delta = (pair_attention(in, pass.configs[p], options, mc.sliding_window) - out)
                                .transpose(0, 1)
                                .reshape({length, width})
                                .to(at::kDouble);
-        sum[size_t(in.layer)][p] += 0.5 * (weights * delta.pow(2)).sum().item<double>();
+        pass.sums[size_t(in.layer)][p] += 0.5 * (weights * delta.pow(2)).sum().item<double>();
       }
     };
     at::Tensor x = packed.embed();
-    for (int l = 0; l < L; ++l) x = packed.layer(l, packed.weights(l), x, hooks);
+    for (int l = 0; l < mc.num_layers; ++l) x = packed.layer(l, packed.weights(l), x, hooks);
     progress.update(++done);
   }
   progress.finish();
-  for (auto& row : sum)
-    for (double& v : row) v /= double(total_scored);
-  return sum;
+  return pass.per_token();
 }
 
 }  // namespace kvt::profile

@@ -9,11 +9,27 @@
 #include <cstdint>
 #include <vector>
 
+#include "tests/support/fixture_model.h"
+
 namespace kvt::test {
 
 inline at::Tensor normal_tensor(std::vector<int64_t> shape, uint64_t seed) {
   at::Generator gen = at::detail::createCPUGenerator(seed);
   return at::randn(shape, gen, at::TensorOptions().dtype(at::kFloat));
+}
+
+// The profiler tests' fixture: 3 layers, 4 query heads sharing 2 KV heads of head_dim 32 (KIVI's group size
+// divides it), peaky enough attention that quantization errors differ between layers.
+inline FixtureSpec profiler_fixture_spec(uint64_t seed) {
+  FixtureSpec spec;
+  spec.layers = 3;
+  spec.hidden = 64;
+  spec.heads = 4;
+  spec.kv_heads = 2;
+  spec.head_dim = 32;
+  spec.attention_scale = 0.5;
+  spec.seed = seed;
+  return spec;
 }
 
 }  // namespace kvt::test

@@ -21,18 +21,6 @@ using kvt::profile::ProfileOptions;
 
 namespace {
 
-test::FixtureSpec spec_with_seed(uint64_t seed) {
-  test::FixtureSpec spec;
-  spec.layers = 3;
-  spec.hidden = 64;
-  spec.heads = 4;
-  spec.kv_heads = 2;
-  spec.head_dim = 32;
-  spec.attention_scale = 0.5;
-  spec.seed = seed;
-  return spec;
-}
-
 ProfileOptions kivi_options() {
   ProfileOptions o;
   o.scheme = quant::lookup_scheme("kivi");
@@ -44,7 +32,7 @@ ProfileOptions kivi_options() {
 
 TEST_CASE("layer KL: 16/16 is 0, and each entry equals evaluate of the config quantizing only that layer",
           "[calibration][layer_kl]") {
-  std::string dir = test::write_fixture_model(test::fresh_test_dir("layer_kl_eval"), spec_with_seed(21));
+  std::string dir = test::write_fixture_model(test::fresh_test_dir("layer_kl_eval"), test::profiler_fixture_spec(21));
   model::Model m = model::Model::open(dir);
   auto prompts = test::random_prompts({70, 90, 41}, m.config().vocab_size, 5);
   ProfileOptions o = kivi_options();
@@ -75,7 +63,7 @@ TEST_CASE("layer KL: 16/16 is 0, and each entry equals evaluate of the config qu
 }
 
 TEST_CASE("layer KL is the same in one batch or many", "[calibration][layer_kl]") {
-  std::string dir = test::write_fixture_model(test::fresh_test_dir("layer_kl_batches"), spec_with_seed(22));
+  std::string dir = test::write_fixture_model(test::fresh_test_dir("layer_kl_batches"), test::profiler_fixture_spec(22));
   model::Model m = model::Model::open(dir);
   auto prompts = test::random_prompts({40, 50, 60}, m.config().vocab_size, 6);
   ProfileOptions o = kivi_options();
@@ -91,7 +79,7 @@ TEST_CASE("layer KL is the same in one batch or many", "[calibration][layer_kl]"
 }
 
 TEST_CASE("the diagonal Fisher agrees with a finite-difference KL for a small perturbation", "[calibration][layer_kl]") {
-  test::FixtureSpec spec = spec_with_seed(23);
+  test::FixtureSpec spec = test::profiler_fixture_spec(23);
   spec.layers = 2;
   spec.vocab = 37;
   std::string dir = test::write_fixture_model(test::fresh_test_dir("layer_kl_fisher"), spec);
@@ -146,7 +134,7 @@ TEST_CASE("the diagonal Fisher agrees with a finite-difference KL for a small pe
 }
 
 TEST_CASE("profile --proxy: measured tables, the choice and its reason", "[calibration][layer_kl]") {
-  std::string dir = test::write_fixture_model(test::fresh_test_dir("layer_kl_proxy"), spec_with_seed(24));
+  std::string dir = test::write_fixture_model(test::fresh_test_dir("layer_kl_proxy"), test::profiler_fixture_spec(24));
   model::Model m = model::Model::open(dir);
   auto prompts = test::random_prompts({64, 64}, m.config().vocab_size, 8);
   ProfileOptions o = kivi_options();

@@ -21,18 +21,6 @@ using kvt::profile::ProfileOptions;
 
 namespace {
 
-test::FixtureSpec small_spec(uint64_t seed) {
-  test::FixtureSpec spec;
-  spec.layers = 3;
-  spec.hidden = 64;
-  spec.heads = 4;
-  spec.kv_heads = 2;
-  spec.head_dim = 32;
-  spec.attention_scale = 0.5;
-  spec.seed = seed;
-  return spec;
-}
-
 ProfileOptions options_for(const std::string& scheme) {
   ProfileOptions o;
   o.scheme = quant::lookup_scheme(scheme);
@@ -42,7 +30,7 @@ ProfileOptions options_for(const std::string& scheme) {
 }  // namespace
 
 TEST_CASE("profile_model fills a valid table with provenance", "[calibration][profiler]") {
-  std::string dir = test::write_fixture_model(test::fresh_test_dir("profiler_table"), small_spec(4));
+  std::string dir = test::write_fixture_model(test::fresh_test_dir("profiler_table"), test::profiler_fixture_spec(4));
   model::Model m = model::Model::open(dir);
   auto prompts = test::random_prompts({40, 70}, m.config().vocab_size, 9);
   SensitivityTable t = profile::profile_model(m, prompts, "calib123", options_for("kivi"));
@@ -77,7 +65,7 @@ TEST_CASE("profile_model fills a valid table with provenance", "[calibration][pr
 }
 
 TEST_CASE("profile_model equals the layer profiler on independently captured q/k/v", "[calibration][profiler]") {
-  std::string dir = test::write_fixture_model(test::fresh_test_dir("profiler_capture"), small_spec(5));
+  std::string dir = test::write_fixture_model(test::fresh_test_dir("profiler_capture"), test::profiler_fixture_spec(5));
   model::Model m = model::Model::open(dir);
   auto prompts = test::random_prompts({33, 50}, m.config().vocab_size, 2);
   ProfileOptions o = options_for("per-token-asym");
@@ -111,7 +99,7 @@ TEST_CASE("profile_model equals the layer profiler on independently captured q/k
 }
 
 TEST_CASE("profiling twice gives identical tables", "[calibration][profiler]") {
-  std::string dir = test::write_fixture_model(test::fresh_test_dir("profiler_repeat"), small_spec(6));
+  std::string dir = test::write_fixture_model(test::fresh_test_dir("profiler_repeat"), test::profiler_fixture_spec(6));
   model::Model m = model::Model::open(dir);
   auto prompts = test::random_prompts({45}, m.config().vocab_size, 3);
   ProfileOptions o = options_for("kivi");
@@ -121,7 +109,7 @@ TEST_CASE("profiling twice gives identical tables", "[calibration][profiler]") {
 }
 
 TEST_CASE("a table made for another model or scheme is rejected", "[calibration][profiler]") {
-  std::string dir = test::write_fixture_model(test::fresh_test_dir("profiler_compat"), small_spec(7));
+  std::string dir = test::write_fixture_model(test::fresh_test_dir("profiler_compat"), test::profiler_fixture_spec(7));
   model::Model m = model::Model::open(dir);
   ProfileOptions o = options_for("per-token-asym");
   o.pairs = {{4, 4}};
@@ -140,7 +128,7 @@ TEST_CASE("a table made for another model or scheme is rejected", "[calibration]
 }
 
 TEST_CASE("profile options are checked before the forward", "[calibration][profiler]") {
-  std::string dir = test::write_fixture_model(test::fresh_test_dir("profiler_options"), small_spec(8));
+  std::string dir = test::write_fixture_model(test::fresh_test_dir("profiler_options"), test::profiler_fixture_spec(8));
   model::Model m = model::Model::open(dir);
   auto prompts = test::random_prompts({16, 20}, m.config().vocab_size, 1);
   ProfileOptions o = options_for("per-token-asym");
@@ -160,7 +148,7 @@ TEST_CASE("profile options are checked before the forward", "[calibration][profi
   half.scheme = quant::lookup_scheme("per-token-asym");
   CHECK_THROWS_WITH(profile::validate_profile_options(m.config(), prompts, half), Catch::Contains("[0, 1)"));
   ProfileOptions kivi = options_for("kivi");
-  test::FixtureSpec narrow = small_spec(8);
+  test::FixtureSpec narrow = test::profiler_fixture_spec(8);
   narrow.head_dim = 16;
   narrow.hidden = 32;
   model::Model m16 = model::Model::open(test::write_fixture_model(test::fresh_test_dir("profiler_narrow"), narrow));
