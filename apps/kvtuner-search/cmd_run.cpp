@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "apps/kvtuner-search/commands.h"
+#include "apps/kvtuner-search/e2e_search.h"
 #include "apps/kvtuner-search/eval_inputs.h"
 #include "apps/kvtuner-search/proxy_options.h"
 #include "apps/kvtuner-search/run_report.h"
@@ -39,9 +40,8 @@ namespace kvt::app {
 namespace {
 
 struct RunCommand {
-  std::string model_dir, out_dir, pairs, rescore_metric = "kl", objective = "proxy";
-  int trials = 200;  // --trials: end-to-end evaluations at most (the paper's Optuna trials)
-  int64_t e2e_tokens = 4096;  // --e2e-tokens: leading calibration tokens the end-to-end objective scores
+  std::string model_dir, out_dir, pairs, rescore_metric = "kl";
+  E2eSettings e2e;  // --objective, --trials, --e2e-tokens
   calib::CalibOptions calib;
   HeldoutOptions heldout;
   EvalSettings settings;
@@ -49,9 +49,6 @@ struct RunCommand {
   profile::ProfileOptions measures;  // --proxy-budget, --kl-tokens
   bool force = false;
 };
-
-// NSGA-II population of the end-to-end search: small, since each evaluation is a forward pass.
-constexpr int kE2ePopulation = 16;
 
 std::string path_in(const std::string& dir, const std::string& name) { return (fs::path(dir) / name).string(); }
 
@@ -143,13 +140,7 @@ void run_pipeline(RunCommand cmd) {
   cmd.search.force = cmd.force;
   cmd.search.validate();
   const eval::RescoreMetric metric = eval::parse_rescore_metric(cmd.rescore_metric);
-  if (cmd.objective != "proxy" && cmd.objective != "e2e-kl")
-    throw InputError("--objective '" + cmd.objective + "': expected proxy or e2e-kl", 979);
-  if (cmd.trials < 2 * kE2ePopulation || cmd.trials > 1000000)
-    throw InputError("--trials " + std::to_string(cmd.trials) + ": expected " + std::to_string(2 * kE2ePopulation) +
-                         "..1000000 (two NSGA-II generations of " + std::to_string(kE2ePopulation) + ")",
-                     979);
-  if (cmd.e2e_tokens < 1) throw InputError("--e2e-tokens must be >= 1", 979);
+  validate(cmd.e2e);
   if (cmd.search.configs_per_budget < 1)
     throw InputError("--per-budget must be >= 1 (configs re-scored per budget)", 979);
   for (const auto& f : own_output_files(cmd.out_dir)) check_overwrite(f, cmd.force);
@@ -211,46 +202,13 @@ void run_pipeline(RunCommand cmd) {
   progress.finish();
   std::vector<eval::ProxyCandidate> candidates = proxy_candidates(searched);
 
-  // Stage 1b (--objective e2e-kl): NSGA-II on the end-to-end KL of the leading calibration prompts, seeded with the
-  // uniform configs and the proxy front; its top configs per budget replace the proxy's as candidates.
-  std::optional<search::SearchResult> e2e;
-  std::optional<eval::EndToEndScorer> scorer;
-  int e2e_evaluations = 0;
-  if (cmd.objective == "e2e-kl") {
-    const auto e2e_prompts = profile::leading_prompts(calibration.prompts, cmd.e2e_tokens);
-    scorer.emplace(model, e2e_prompts, options);
-    search::SearchOptions eopts = cmd.search;
-    eopts.method = search::SearchMethod::Nsga2;
-    eopts.group.enabled = false;  // one decision per layer: the objective sees every layer's pair
-    eopts.nsga2.population = kE2ePopulation;
-    eopts.nsga2.generations = cmd.trials / kE2ePopulation - 1;  // population × (generations + 1) ≤ trials
-    search::SearchHooks e2e_hooks;
-    e2e_hooks.objective_name = "e2e-kl";
-    e2e_hooks.objective = [&](const std::vector<PrecisionPair>& pairs) {
-      KvConfig c;
-      c.layers = pairs;
-      return scorer->mean_kl(c);
-    };
-    // Seeds in priority order (the population keeps the first distinct ones): the proxy's best config of every
-    // budget, the uniform configs, the proxy's other per-budget picks, then the rest of its front.
-    int max_rank = 0;
-    for (const auto& sel : searched.selected) max_rank = std::max(max_rank, sel.rank);
-    for (const auto& sel : searched.selected)
-      if (sel.role == "budget" && sel.rank == 0) e2e_hooks.seeds.push_back(sel.point.layer_pairs);
-    for (size_t p = 0; p < table.pairs.size(); ++p) e2e_hooks.seeds.push_back(std::vector<int>(size_t(mc.num_layers), int(p)));
-    for (int rank = 1; rank <= max_rank; ++rank)
-      for (const auto& sel : searched.selected)
-        if (sel.role == "budget" && sel.rank == rank) e2e_hooks.seeds.push_back(sel.point.layer_pairs);
-    for (const auto& point : searched.searched_front) e2e_hooks.seeds.push_back(point.layer_pairs);
-    log_info("run: end-to-end search, at most " + std::to_string(cmd.trials) + " configs on " +
-             std::to_string(e2e_prompts.size()) + " calibration prompts");
-    Progress e2e_progress("end-to-end NSGA-II generations", size_t(eopts.nsga2.generations));
-    e2e_hooks.on_generation = [&e2e_progress](int done, int) { e2e_progress.update(size_t(done)); };
-    e2e = search::run_search_in_dir(table, eopts, path_in(cmd.out_dir, "search-e2e"), e2e_hooks);
-    e2e_progress.finish();
-    e2e_evaluations = scorer->evaluations();
-    log_info("run: the end-to-end search ran " + std::to_string(e2e_evaluations) + " distinct configs");
-    candidates = proxy_candidates(*e2e, [&](const std::vector<PrecisionPair>& pairs) { return e2e_hooks.objective(pairs); });
+  // Stage 1b (--objective e2e-kl): NSGA-II on the end-to-end KL of the leading calibration prompts; its top configs
+  // per budget replace the proxy's as candidates.
+  std::optional<E2eSearch> e2e;
+  if (cmd.e2e.enabled()) {
+    e2e = run_e2e_search(model, calibration.prompts, table, cmd.search, searched, options, cmd.e2e,
+                         path_in(cmd.out_dir, "search-e2e"));
+    candidates = proxy_candidates(e2e->result, [&](const std::vector<PrecisionPair>& pairs) { return e2e->error(pairs); });
   }
 
   // Stage 2: end-to-end re-scoring on the validation split.
@@ -322,7 +280,7 @@ void run_pipeline(RunCommand cmd) {
   summary.search_method = search::to_string(cmd.search.method);
   if (e2e)
     summary.search_method += " on the proxy, then NSGA-II on the end-to-end KL of the calibration prompts (at most " +
-                             std::to_string(cmd.trials) + " trials; " + std::to_string(e2e_evaluations) +
+                             std::to_string(cmd.e2e.trials) + " trials; " + std::to_string(e2e->evaluations) +
                              " distinct configs run; search-e2e/)";
   summary.proxy = searched.table.proxy;
   summary.proxy_reason = searched.table.proxy_reason;
@@ -362,14 +320,7 @@ void register_run(CLI::App& app) {
       ->capture_default_str();
   add_eval_settings(sub, cmd->settings);
   sub->add_option("--rescore-metric", cmd->rescore_metric, "End-to-end score of the re-scoring: kl or ppl")->capture_default_str();
-  sub->add_option("--objective", cmd->objective,
-                  "Search objective: proxy (the additive layer error of --proxy) or e2e-kl (NSGA-II on the end-to-end "
-                  "KL of the leading --e2e-tokens calibration tokens, seeded with the proxy front and uniform configs)")
-      ->capture_default_str();
-  sub->add_option("--trials", cmd->trials, "--objective e2e-kl: end-to-end evaluations at most")->capture_default_str();
-  sub->add_option("--e2e-tokens", cmd->e2e_tokens,
-                  "--objective e2e-kl: tokens of the leading calibration prompts each evaluation scores (one forward)")
-      ->capture_default_str();
+  add_e2e_options(sub, cmd->e2e);
   search::add_search_options(sub, cmd->search);
   add_proxy_measure_options(sub, cmd->measures);
   sub->add_option("--out", cmd->out_dir, "Output directory (report.md at the top)")->required();

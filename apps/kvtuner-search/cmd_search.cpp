@@ -1,10 +1,19 @@
 // kvtuner-search search --sensitivity FILE [search options] --out DIR [--force]:
 // prune, group, search and select on an existing sensitivity table, so budgets and search options can change
 // without profiling again. Rerunning an interrupted command resumes NSGA-II from the checkpoint in DIR.
+// With --objective e2e-kl --model DIR [--calib ...], a second NSGA-II on the end-to-end KL of the calibration
+// prompts follows (apps/kvtuner-search/e2e_search.h) and writes DIR/e2e/.
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "apps/kvtuner-search/commands.h"
+#include "apps/kvtuner-search/e2e_search.h"
+#include "calibration/input/calib_cli.h"
+#include "calibration/profiler/table_compat.h"
+#include "lib/core/error.h"
+#include "lib/quant/streaming_quantizer.h"
+#include "lib/tokenizer/tokenizer.h"
 #include "lib/core/log.h"
 #include "lib/core/sensitivity_table.h"
 #include "search/search_cli.h"
@@ -19,10 +28,42 @@ struct SearchCommand {
   std::string sensitivity_path;
   std::string out_dir;
   search::SearchOptions options;
+  E2eSettings e2e;
+  std::string model_dir, dtype = "float32", device = "cpu";
+  calib::CalibOptions calib;
 };
+
+// The end-to-end search on the table's model, scheme, prefill mode and prompt length.
+void run_e2e_after(const SearchCommand& cmd, const SensitivityTable& table, const search::SearchResult& proxy) {
+  model::Model model = model::Model::open(cmd.model_dir);
+  profile::check_table_compatible(table, model.hash(), profile::table_scheme(table, cmd.sensitivity_path),
+                                  cmd.sensitivity_path);
+  std::optional<tok::Tokenizer> tokenizer;
+  if (cmd.calib.ids_path.empty()) tokenizer.emplace(tok::Tokenizer::load(model.directory()));
+  calib::CalibrationSet set = calib::load_prompts(cmd.calib, tokenizer ? &*tokenizer : nullptr,
+                                                  model.config().max_position_embeddings, model.config().vocab_size);
+  eval::EvalOptions options;
+  options.scheme = profile::table_scheme(table, cmd.sensitivity_path);
+  options.prefill = quant::parse_prefill_mode(table.prefill_mode);
+  const auto prompt_len = table.scheme_params.find("prompt_len");
+  if (prompt_len != table.scheme_params.end() && prompt_len->is_string())
+    options.prompt_length = eval::parse_prompt_length(prompt_len->get<std::string>());
+  options.forward.dtype = model::parse_dtype(cmd.dtype);
+  options.forward.device = model::parse_device(cmd.device);
+  E2eSearch e2e = run_e2e_search(model, set.prompts, table, cmd.options, proxy, options, cmd.e2e, cmd.out_dir + "/e2e");
+  for (const auto& s : e2e.result.selected)
+    std::printf("%s  end-to-end KL %s\n", (cmd.out_dir + "/e2e/" + s.file_name).c_str(),
+                search::format_significant(s.point.error, 4).c_str());
+}
 
 void run_search_command(const SearchCommand& cmd) {
   cmd.options.validate();  // before reading anything large
+  validate(cmd.e2e);
+  if (cmd.e2e.enabled() && cmd.model_dir.empty())
+    throw InputError("--objective e2e-kl needs --model DIR (the model the table was profiled on)", 979);
+  model::parse_dtype(cmd.dtype);  // checked whatever the objective, so a typo never passes silently
+  model::parse_device(cmd.device);
+  if (cmd.e2e.enabled()) calib::validate(cmd.calib);
   SensitivityTable table = read_sensitivity_table(cmd.sensitivity_path);
   log_info("search: " + std::to_string(table.num_layers) + " layers, " + std::to_string(table.pairs.size()) +
            " pairs, scheme " + table.scheme);
@@ -46,6 +87,7 @@ void run_search_command(const SearchCommand& cmd) {
     if (!found) log_warning("no config fits the " + search::format_budget(budget) + "-bit budget");
   }
   std::printf("report: %s/report.md\n", cmd.out_dir.c_str());
+  if (cmd.e2e.enabled()) run_e2e_after(cmd, table, r);
 }
 
 }  // namespace
@@ -58,6 +100,12 @@ void register_search(CLI::App& app) {
   sub->add_option("--out", cmd->out_dir, "Output directory (configs, front.csv, pareto.svg, report.md, ...)")->required();
   sub->add_flag("--force", cmd->options.force, "Overwrite existing results; restart a checkpoint of another search");
   search::add_search_options(sub, cmd->options);
+  const std::string e2e_group = "End-to-end objective";
+  add_e2e_options(sub, cmd->e2e);
+  sub->add_option("--model", cmd->model_dir, "--objective e2e-kl: the model the table was profiled on")->group(e2e_group);
+  calib::add_calib_options(sub, cmd->calib);
+  sub->add_option("--dtype", cmd->dtype, "--objective e2e-kl: compute dtype")->capture_default_str();
+  sub->add_option("--device", cmd->device, "--objective e2e-kl: cpu, cuda or cuda:N")->capture_default_str();
   sub->callback([cmd] { run_search_command(*cmd); });
 }
 

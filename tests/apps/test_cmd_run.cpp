@@ -132,6 +132,21 @@ TEST_CASE("run --objective e2e-kl searches on the end-to-end KL, seeded with the
   kvt::KvConfig four = kvt::read_kv_config((out / "model_pertoken_KVTuner4.yaml").string(), 4);
   CHECK(four.nominal_bits() <= 4.0);
   CHECK(fs::exists(out / "search-e2e/model_pertoken_KVTuner4_0.yaml"));
+
+  // `search` runs the same end-to-end search from the table, on the model it was profiled on.
+  const std::string table = (out / "profile/sensitivity.json").string(), searched = (ws.dir / "searched").string();
+  const std::string search_args = "search --sensitivity " + table + " --budgets 4 --pop 16 --generations 10 --objective e2e-kl "
+                                  "--trials 32 --out " + searched;
+  const std::string log = (ws.dir / "search.err").string();
+  CHECK(std::system((std::string(KVT_SEARCH_BIN) + " " + search_args + " --model " + ws.model + " --ids " + ws.calib +
+                     " 2>" + log).c_str()) == 0);
+  CHECK(fs::exists(fs::path(searched) / "e2e/model_pertoken_KVTuner4_0.yaml"));
+  CHECK(file_text(fs::path(searched) / "e2e/search.json").find("e2e-kl") != std::string::npos);
+  // Without the model: one line naming the option, before any search.
+  const int status = std::system((std::string(KVT_SEARCH_BIN) + " " + search_args + "2 2>" + log).c_str());
+  CHECK(WEXITSTATUS(status) == 2);
+  CHECK(file_text(log).find("--objective e2e-kl needs --model") != std::string::npos);
+  CHECK_FALSE(fs::exists(searched + "2"));
   const auto& selection = four.metadata["selection"];
   const bool from_e2e = selection["uniform"] == true || selection["search_config"].get<std::string>().rfind("search-e2e/", 0) == 0;
   CHECK(from_e2e);
