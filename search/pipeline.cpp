@@ -23,7 +23,7 @@ std::string search_fingerprint(const SensitivityTable& table, const SearchOption
 
 SensitivityTable table_for_search(const SensitivityTable& profiled, const SearchOptions& options) {
   SensitivityTable table = profiled;
-  if (!options.proxy.empty() && options.proxy != "auto" && options.proxy != table.proxy) {
+  if (!options.proxy.empty() && options.proxy != "auto") {  // an explicit choice, even the table's own
     table.select_proxy(options.proxy, "--proxy");
     table.proxy_reason = "--proxy " + options.proxy;
   }

@@ -53,7 +53,7 @@ void add_search_options(CLI::App* app, SearchOptions& o) {
   app->add_flag_function("--no-group", [&o](int64_t) { o.group.enabled = false; },
                          "One decision per layer instead of DBSCAN groups (the paper's ablation)")
       ->group(group);
-  app->add_option("--eps", o.group.eps, "DBSCAN eps on the layers' e_o vectors")->group(group)->capture_default_str();
+  app->add_option("--eps", o.group.eps, "DBSCAN eps on the layers' proxy-error vectors (e_o as is; kl and fisher as log10)")->group(group)->capture_default_str();
   app->add_option("--min-samples", o.group.min_samples, "DBSCAN min_samples")->group(group)->capture_default_str();
   app->add_option("--groups", o.group.explicit_groups, "Explicit layer groups instead of DBSCAN, e.g. '0;1-4,7;5,6'")
       ->group(group);

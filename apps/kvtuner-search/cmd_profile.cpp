@@ -76,7 +76,7 @@ void run_profile(const ProfileCommand& cmd) {
 
 void register_profile(CLI::App& app) {
   auto cmd = std::make_shared<ProfileCommand>();
-  auto* sub = app.add_subcommand("profile", "Measure each layer's attention-output error for every (key, value) bit pair");
+  auto* sub = app.add_subcommand("profile", "Measure each layer's sensitivity (attention-output error e_o, layer KL, Fisher estimate) for every (key, value) bit pair");
   sub->add_option("--model", cmd->model_dir, "Hugging Face model directory (config.json + safetensors)")->required();
   calib::add_calib_options(sub, cmd->calib);
   sub->add_option("--scheme", cmd->scheme, "Quantization scheme: kivi or per-token-asym")->capture_default_str();

@@ -66,7 +66,7 @@ void run_search_command(const SearchCommand& cmd) {
   if (cmd.e2e.enabled()) calib::validate(cmd.calib);
   SensitivityTable table = read_sensitivity_table(cmd.sensitivity_path);
   log_info("search: " + std::to_string(table.num_layers) + " layers, " + std::to_string(table.pairs.size()) +
-           " pairs, scheme " + table.scheme);
+           " pairs, scheme " + table.scheme + ", proxy " + search::table_for_search(table, cmd.options).proxy);
   search::SearchHooks hooks;
   Progress progress("NSGA-II generations", static_cast<size_t>(cmd.options.nsga2.generations));
   hooks.on_generation = [&progress](int done, int) { progress.update(static_cast<size_t>(done)); };
@@ -79,7 +79,7 @@ void run_search_command(const SearchCommand& cmd) {
   for (const auto& s : r.selected) {
     search::ConfigScore score = search::score_config(r.table, s.point.layer_pairs);
     std::printf("%s  %s bits  proxy error %s\n", (cmd.out_dir + "/" + s.file_name).c_str(),
-                search::format_fixed(score.nominal_bits, 4).c_str(), search::format_fixed(score.proxy_error, 4).c_str());
+                search::format_fixed(score.nominal_bits, 4).c_str(), search::format_significant(score.proxy_error, 4).c_str());
   }
   for (double budget : cmd.options.budgets) {
     bool found = false;

@@ -24,6 +24,7 @@ void add_e2e_options(CLI::App* cmd, E2eSettings& s) {
 void validate(const E2eSettings& s) {
   if (s.objective != "proxy" && s.objective != "e2e-kl")
     throw InputError("--objective '" + s.objective + "': expected proxy or e2e-kl", 979);
+  if (!s.enabled()) return;  // --trials and --e2e-tokens only matter to the end-to-end search
   if (s.trials < 2 * kE2ePopulation || s.trials > 1000000)
     throw InputError("--trials " + std::to_string(s.trials) + ": expected " + std::to_string(2 * kE2ePopulation) +
                          "..1000000 (two NSGA-II generations of " + std::to_string(kE2ePopulation) + ")",

@@ -1,5 +1,7 @@
 #include "apps/kvtuner-search/run_report.h"
 
+#include <algorithm>
+
 #include "calibration/input/calibration_set.h"
 
 namespace kvt::app {
@@ -66,7 +68,9 @@ std::string run_report_markdown(const RunSummary& s) {
         "precision and uniform baselines on a separate test split.\n\n";
 
   md += "## Final configs\n\n";
-  md += "Deploy these (KVTuner per-layer YAML, drop-in for FlexibleQuantizedCache `per_layer_config_path`).\n\n";
+  md += "Deploy these (KVTuner per-layer YAML, drop-in for FlexibleQuantizedCache `per_layer_config_path`). The search "
+        "minimised the layer error `" + s.proxy + "`" + (s.proxy_reason.empty() ? "" : " (" + s.proxy_reason + ")") +
+        "; see docs/proxies.md.\n\n";
   md += "| budget (bits) | config | nominal bits | effective bits | proxy rank | validation " + metric +
         " | test KL | test Δppl | test top-1 | test gen. identical | beats (uniform, ≥ its bits) | does not beat |\n";
   md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
@@ -101,8 +105,13 @@ std::string run_report_markdown(const RunSummary& s) {
   for (const auto& f : s.finals) {
     const eval::ProxyCandidate& c = s.candidates[f.candidate];
     std::string what;
+    const auto& layers = c.config.layers;
+    const bool all_one_pair = !layers.empty() && std::all_of(layers.begin(), layers.end(),
+                                                               [&](const PrecisionPair& p) { return p == layers[0]; });
     if (f.same_as_proxy_pick)
-      what = "the end-to-end re-scoring kept the search's best config (" + f.proxy_pick_file + ").";
+      what = "the end-to-end re-scoring kept the search's best config (" + f.proxy_pick_file + ")" +
+             (all_one_pair ? ", which is the uniform config " + layers[0].name() + ": no mixed config scored better" : "") +
+             ".";
     else if (c.uniform)
       what = "**a uniform config won**: " + c.name + " scored better on validation than every searched config within "
              "the budget, so it ships instead of the search's best config (" + f.proxy_pick_file + ", also in the test table).";

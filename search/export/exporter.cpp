@@ -222,7 +222,7 @@ std::string format_export_report(const ExportContext& c, const std::string& form
     out += "note: effective bits use assumed values; record the scheme in the config metadata or pass --model\n";
   out += "\n";
   char header[160];
-  std::snprintf(header, sizeof header, "%-16s %8s %10s %12s\n", "", "nominal", "effective", "proxy e_o");
+  std::snprintf(header, sizeof header, "%-16s %8s %10s %12s\n", "", "nominal", "effective", "proxy error");
   out += header;
   out += report_row("searched", r.searched);
   for (size_t i = 0; i < r.projections.size(); ++i) out += report_row(r.projections[i].label, r.projected[i]);

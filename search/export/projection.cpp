@@ -24,7 +24,7 @@ std::optional<double> global_pair_proxy(const SensitivityTable& table, int num_l
 
 std::optional<double> layer_proxy_error(const SensitivityTable& table, int layer, const PrecisionPair& pair) {
   int index = table.pair_index(pair);
-  if (index >= 0) return table.e_o.at(layer).at(index);
+  if (index >= 0) return table.proxy_errors().at(size_t(layer)).at(size_t(index));
   if (pair.is_full_precision()) return 0.0;
   return std::nullopt;
 }

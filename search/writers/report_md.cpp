@@ -25,47 +25,54 @@ std::vector<PrecisionPair> config_pairs(const SensitivityTable& t, const FrontPo
 }
 
 void sensitivity_section(std::ostringstream& out, const SensitivityTable& t) {
+  // The error the search minimised (the table's proxy).
+  const std::vector<std::vector<double>>& e = t.proxy_errors();
+  const std::string col = proxy_column(t.proxy);
+  const std::string meaning = t.proxy == "eo"   ? "relative attention-output error (the paper's measure)"
+                              : t.proxy == "kl" ? "KL (nats/token) of the model's output with only this layer quantized"
+                                                : "diagonal-Fisher estimate of that KL (nats/token)";
   out << "## Sensitivity\n\n"
-      << "e_o = relative attention-output error per layer and pair (the profiler's measure). Averages over layers,\n"
-      << "as in the paper's Table 3:\n\n| pair | mean bits | mean e_o | min e_o (layer) | max e_o (layer) |\n"
+      << col << " = " << meaning << ", per layer and pair; the search's proxy. Averages over layers,\n"
+      << "as in the paper's Table 3:\n\n| pair | mean bits | mean " << col << " | min " << col << " (layer) | max " << col
+      << " (layer) |\n"
       << "| --- | --- | --- | --- | --- |\n";
   for (size_t p = 0; p < t.pairs.size(); ++p) {
     double sum = 0;
     int lo = 0, hi = 0;
     for (int l = 0; l < t.num_layers; ++l) {
-      sum += t.e_o[l][p];
-      if (t.e_o[l][p] < t.e_o[lo][p]) lo = l;
-      if (t.e_o[l][p] > t.e_o[hi][p]) hi = l;
+      sum += e[l][p];
+      if (e[l][p] < e[lo][p]) lo = l;
+      if (e[l][p] > e[hi][p]) hi = l;
     }
     out << "| " << t.pairs[p].name() << " | " << format_fixed(t.pairs[p].mean_bits(), 1) << " | "
-        << format_fixed(sum / t.num_layers, 4) << " | " << format_fixed(t.e_o[lo][p], 4) << " (" << lo << ") | "
-        << format_fixed(t.e_o[hi][p], 4) << " (" << hi << ") |\n";
+        << format_significant(sum / t.num_layers, 4) << " | " << format_significant(e[lo][p], 4) << " (" << lo << ") | "
+        << format_significant(e[hi][p], 4) << " (" << hi << ") |\n";
   }
-  // Rank layers by their mean e_o over all pairs.
+  // Rank layers by their mean error over all pairs.
   std::vector<double> layer_mean(static_cast<size_t>(t.num_layers));
   for (int l = 0; l < t.num_layers; ++l)
-    layer_mean[l] = std::accumulate(t.e_o[l].begin(), t.e_o[l].end(), 0.0) / t.pairs.size();
+    layer_mean[l] = std::accumulate(e[l].begin(), e[l].end(), 0.0) / t.pairs.size();
   std::vector<int> order(static_cast<size_t>(t.num_layers));
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return layer_mean[a] > layer_mean[b]; });
   size_t shown = std::min<size_t>(5, order.size());
-  out << "\nMost sensitive layers (mean e_o over pairs):";
-  for (size_t i = 0; i < shown; ++i) out << (i ? "," : "") << " " << order[i] << " (" << format_fixed(layer_mean[order[i]], 4) << ")";
+  out << "\nMost sensitive layers (mean " << col << " over pairs):";
+  for (size_t i = 0; i < shown; ++i) out << (i ? "," : "") << " " << order[i] << " (" << format_significant(layer_mean[order[i]], 4) << ")";
   out << ".  \nLeast sensitive:";
   for (size_t i = 0; i < shown; ++i) {
     int l = order[order.size() - 1 - i];
-    out << (i ? "," : "") << " " << l << " (" << format_fixed(layer_mean[l], 4) << ")";
+    out << (i ? "," : "") << " " << l << " (" << format_significant(layer_mean[l], 4) << ")";
   }
-  out << ".\n\n![e_o heatmap](sensitivity.svg)\n\n";
+  out << ".\n\n![" << col << " heatmap](sensitivity.svg)\n\n";
 }
 
 void structure_section(std::ostringstream& out, const SearchResult& r) {
   const SensitivityTable& t = r.table;
   out << "## Pruned candidate sets\n\nPer layer, the pairs non-dominated in (" << to_string(r.options.memory)
-      << " memory, e_o); ties keep the cheaper pair";
+      << " memory, " << proxy_column(t.proxy) << "); ties keep the cheaper pair";
   if (r.options.prune.rel_tol > 0 || r.options.prune.abs_tol > 0)
     out << "; errors within max(" << format_significant(r.options.prune.abs_tol, 6) << ", "
-        << format_significant(r.options.prune.rel_tol, 6) << " × e_o) count as equal";
+        << format_significant(r.options.prune.rel_tol, 6) << " × " << proxy_column(t.proxy) << ") count as equal";
   out << ".\n\n| candidate set | layers |\n| --- | --- |\n";
   std::map<std::vector<int>, std::vector<int>> layers_of_set;
   std::vector<std::vector<int>> set_order;
@@ -82,7 +89,9 @@ void structure_section(std::ostringstream& out, const SearchResult& r) {
   else if (!r.options.group.enabled) out << "Grouping off: one decision per layer.";
   else
     out << "DBSCAN (eps " << format_significant(r.options.group.eps, 6) << ", min_samples "
-        << r.options.group.min_samples << ", Euclidean on each layer's e_o over its set) within each candidate set; "
+        << r.options.group.min_samples << ", Euclidean on each layer's "
+        << (r.table.proxy == "eo" ? std::string("e_o") : "log10 " + proxy_column(r.table.proxy))
+        << " over its set) within each candidate set; "
         << "noise layers are singleton groups.";
   double log10_space = 0;
   for (const auto& g : r.groups.groups) log10_space += std::log10(static_cast<double>(g.candidates.size()));
