@@ -26,7 +26,7 @@ void SearchOptions::validate() const {
     if (!seen.insert(format_budget(b)).second)
       throw InputError("--budgets: " + format_budget(b) + " is listed twice", 661);
   }
-  if (!proxy.empty() && proxy != "auto" && proxy != "eo" && proxy != "kl" && proxy != "fisher")
+  if (!proxy.empty() && proxy != "auto" && !is_proxy_name(proxy))
     throw InputError("--proxy '" + proxy + "': expected auto, eo, kl or fisher", 664);
   if (configs_per_budget < 1 || configs_per_budget > 20)
     throw InputError("--per-budget " + std::to_string(configs_per_budget) + ": expected 1..20", 662);

@@ -48,7 +48,7 @@ void validate_profile_options(const model::ModelConfig& config, const std::vecto
   if (options.prompt_tokens < 0 && !(options.prompt_fraction >= 0 && options.prompt_fraction < 1))
     throw InputError("--prompt-len: the prompt fraction must be in [0, 1), got " + options.prompt_len_description(), 422);
   if (options.chunk_rows <= 0) throw InputError("profile: chunk rows must be positive", 422);
-  if (options.proxy != "auto" && options.proxy != "eo" && options.proxy != "kl" && options.proxy != "fisher")
+  if (options.proxy != "auto" && !is_proxy_name(options.proxy))
     throw InputError("--proxy: unknown proxy '" + options.proxy + "' (expected auto, eo, kl or fisher)", 429);
   if (!(options.proxy_budget_minutes >= 0) || !std::isfinite(options.proxy_budget_minutes))
     throw InputError("--proxy-budget must be a finite number of minutes >= 0", 429);

@@ -3,6 +3,7 @@
 // nested arrays [layer][pair] (and [layer][pair][kv_head] for e_o_per_head).
 #include "lib/core/sensitivity_table.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -73,6 +74,11 @@ int SensitivityTable::pair_index(const PrecisionPair& p) const {
 const std::vector<std::string>& proxy_names() {
   static const std::vector<std::string> names = {"eo", "kl", "fisher"};
   return names;
+}
+
+bool is_proxy_name(const std::string& name) {
+  const auto& names = proxy_names();
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
 
 std::string proxy_column(const std::string& proxy_name) { return proxy_name == "eo" ? "e_o" : proxy_name; }

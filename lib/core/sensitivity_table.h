@@ -61,6 +61,7 @@ std::string to_csv(const SensitivityTable& table);  // one row per (layer, pair)
 
 // The proxy names, in the order reports list them.
 const std::vector<std::string>& proxy_names();  // {"eo", "kl", "fisher"}
+bool is_proxy_name(const std::string& name);    // one of proxy_names()
 // Table column name of a proxy: "e_o", "kl", "fisher".
 std::string proxy_column(const std::string& proxy_name);
 

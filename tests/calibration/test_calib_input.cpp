@@ -5,6 +5,7 @@
 #include "calibration/input/calibration_set.h"
 #include "lib/core/error.h"
 #include "tests/lib/tokenizer/tokenizer_fixtures.h"
+#include "tests/support/error_text.h"
 
 using kvt::calib::CalibOptions;
 using kvt::test::TempDir;
@@ -36,14 +37,7 @@ std::string fnv_reference(const std::vector<Ids>& prompts) {
   return buf;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const kvt::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using kvt::test::error_of;
 
 }  // namespace
 

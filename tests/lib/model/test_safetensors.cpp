@@ -13,6 +13,7 @@
 #include "lib/model/model.h"
 #include "lib/model/safetensors.h"
 #include "tests/support/fixture_model.h"
+#include "tests/support/error_text.h"
 
 using namespace kvt;
 using Catch::Matchers::Contains;
@@ -144,14 +145,7 @@ TEST_CASE("model directories: missing and misshapen tensors, missing shards, bad
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const kvt::Error& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using kvt::test::error_of;
 
 std::string open_error(const std::string& path) {
   return error_of([&] { model::SafetensorsFile f(path); });
