@@ -9,7 +9,7 @@
 #include "apps/kvtuner-search/commands.h"
 #include "lib/core/error.h"
 #include "lib/core/output.h"
-#include "search/export/exporter.h"
+#include "search/interop/exporter.h"
 
 namespace kvt::app {
 

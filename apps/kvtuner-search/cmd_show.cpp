@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "apps/kvtuner-search/commands.h"
-#include "search/export/config_view.h"
-#include "search/export/exporter.h"
+#include "search/interop/config_view.h"
+#include "search/interop/exporter.h"
 
 namespace kvt::app {
 

@@ -1,5 +1,5 @@
 // A sensitivity table belongs to one model and one quantization scheme. Commands that consume a table
-// (search, run, evaluate) call this before using it. No LibTorch needed.
+// against a model call this before using it (`search --objective e2e-kl --model`). No LibTorch needed.
 #pragma once
 #include <string>
 

@@ -11,7 +11,6 @@ bool g_quiet = false;
 }
 
 void set_quiet(bool quiet) { g_quiet = quiet; }
-bool is_quiet() { return g_quiet; }
 
 void log_info(const std::string& message) {
   if (!g_quiet) std::fprintf(stderr, "%s\n", message.c_str());

@@ -7,7 +7,6 @@ namespace kvt {
 
 // Global verbosity: --quiet silences progress and info; warnings always print.
 void set_quiet(bool quiet);
-bool is_quiet();
 void log_info(const std::string& message);
 void log_warning(const std::string& message);
 

@@ -73,4 +73,17 @@ nlohmann::json scheme_params_json(const QuantScheme& scheme) {
   return {{"key", to_json(scheme.key)}, {"value", to_json(scheme.value)}};
 }
 
+void check_quant_bits(int bits, bool symmetric) {
+  if (bits == 16) return;
+  if (bits < 1 || bits > 8)
+    throw UnsupportedError("quantization to " + std::to_string(bits) + " bits: supported are 1..8 and 16 (no quantization)", 401);
+  if (symmetric && bits < 2)
+    throw UnsupportedError("symmetric quantization needs at least 2 bits (1 bit leaves q_max = 0), got 1", 402);
+}
+
+int64_t quantized_token_count(const TensorQuantSpec& spec, int64_t tokens) {
+  const int64_t block = spec.flush_block_tokens();
+  return tokens / block * block;
+}
+
 }  // namespace kvt::quant

@@ -3,6 +3,7 @@
 //
 // Tensor layout everywhere in lib/quant: one layer, one sequence, [H_kv, T, D] (heads, tokens, head_dim).
 #pragma once
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -39,6 +40,12 @@ struct TensorQuantSpec {
   }
   bool operator!=(const TensorQuantSpec& o) const { return !(*this == o); }
 };
+
+// Supported widths: 1..8 (asymmetric), 2..8 (symmetric), and 16 = identity. @throws UnsupportedError.
+void check_quant_bits(int bits, bool symmetric);
+
+// Tokens of a T-token sequence that sit in complete flush blocks.
+int64_t quantized_token_count(const TensorQuantSpec& spec, int64_t tokens);
 
 struct QuantScheme {
   std::string name;  // "per-token-asym", "kivi", or "custom"

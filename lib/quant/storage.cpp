@@ -1,9 +1,14 @@
 #include "lib/quant/storage.h"
 
-#include "lib/quant/streaming_quantizer.h"
-#include "lib/quant/uniform_quantizer.h"
 
 namespace kvt::quant {
+
+int group_parameter_bits(bool symmetric) { return (symmetric ? 1 : 2) * kFullPrecisionBits; }
+
+double group_effective_bits(int bits, int group_size, bool symmetric) {
+  if (bits == kFullPrecisionBits) return kFullPrecisionBits;
+  return bits + double(group_parameter_bits(symmetric)) / group_size;
+}
 
 TensorStorage tensor_storage(const TensorQuantSpec& spec, int bits, int64_t tokens, int kv_heads, int head_dim) {
   check_quant_bits(bits, spec.symmetric);
@@ -23,8 +28,7 @@ TensorStorage tensor_storage(const TensorQuantSpec& spec, int bits, int64_t toke
   // quantized_elements / G groups.
   s.groups = quantized_elements / spec.effective_group_size(head_dim);
   s.code_bytes = double(quantized_elements) * bits / 8.0;
-  const int params_per_group = spec.symmetric ? 1 : 2;
-  s.param_bytes = double(s.groups) * params_per_group * kFullPrecisionBits / 8.0;
+  s.param_bytes = double(s.groups) * group_parameter_bits(spec.symmetric) / 8.0;
   s.residual_bytes = double((tokens - s.quantized_tokens) * per_token) * kFullPrecisionBits / 8.0;
   return s;
 }

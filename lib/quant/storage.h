@@ -28,6 +28,14 @@ struct TensorStorage {
   double effective_bits() const { return elements > 0 ? 8.0 * total_bytes() / double(elements) : 0.0; }
 };
 
+// Bits of the shared parameters of one group: a 16-bit scale, plus a 16-bit zero-point when asymmetric.
+int group_parameter_bits(bool symmetric);
+
+// Storage per element of `bits`-bit codes in groups of `group_size` elements, the window of full-precision
+// residual tokens not counted: bits + group_parameter_bits / group_size (b + 32/G asymmetric, b + 16/G
+// symmetric); 16 for unquantized (bits == 16, no parameters).
+double group_effective_bits(int bits, int group_size, bool symmetric);
+
 // One tensor of one layer. @throws InputError when the spec does not fit head_dim.
 TensorStorage tensor_storage(const TensorQuantSpec& spec, int bits, int64_t tokens, int kv_heads, int head_dim);
 

@@ -48,11 +48,6 @@ at::Tensor fake_quantize_kv(const at::Tensor& x, const TensorQuantSpec& spec, in
       .view({heads, tokens, head_dim});
 }
 
-int64_t quantized_token_count(const TensorQuantSpec& spec, int64_t tokens) {
-  const int64_t block = spec.flush_block_tokens();
-  return tokens / block * block;
-}
-
 at::Tensor quantized_from_steps(const TensorQuantSpec& spec, int bits, int64_t tokens, const DecodeState& state) {
   std::vector<int64_t> tau(size_t(tokens), kNeverQuantized);
   if (bits != 16) {

@@ -50,8 +50,6 @@ struct StreamedTensor {
 // (T must be a multiple of G). bits == 16 returns x. @throws InputError / UnsupportedError.
 at::Tensor fake_quantize_kv(const at::Tensor& x, const TensorQuantSpec& spec, int bits);
 
-// Tokens of a T-token sequence that sit in complete flush blocks.
-int64_t quantized_token_count(const TensorQuantSpec& spec, int64_t tokens);
 
 // τ_s for s in [0, tokens) as above (CPU, int64). bits == 16 gives kNeverQuantized everywhere.
 at::Tensor quantized_from_steps(const TensorQuantSpec& spec, int bits, int64_t tokens, const DecodeState& state);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lib/core/error.h"
+#include "lib/quant/quant_spec.h"
 
 namespace kvt::quant {
 
@@ -159,14 +160,6 @@ at::Tensor fake_quantize_groups_aten(const at::Tensor& x, int64_t group_dim, int
 
 int code_min(int bits) { return -(1 << (bits - 1)); }
 int code_max(int bits) { return (1 << (bits - 1)) - 1; }
-
-void check_quant_bits(int bits, bool symmetric) {
-  if (bits == 16) return;
-  if (bits < 1 || bits > 8)
-    throw UnsupportedError("quantization to " + std::to_string(bits) + " bits: supported are 1..8 and 16 (no quantization)", 401);
-  if (symmetric && bits < 2)
-    throw UnsupportedError("symmetric quantization needs at least 2 bits (1 bit leaves q_max = 0), got 1", 402);
-}
 
 QuantizedGroups quantize_groups(const at::Tensor& x, int64_t group_dim, int bits, bool symmetric) {
   check_quant_bits(bits, symmetric);

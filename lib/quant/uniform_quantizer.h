@@ -17,8 +17,6 @@ namespace kvt::quant {
 int code_min(int bits);  // −2^(b−1)
 int code_max(int bits);  // 2^(b−1) − 1
 
-// Supported widths: 1..8 (asymmetric), 2..8 (symmetric), and 16 = identity. @throws UnsupportedError.
-void check_quant_bits(int bits, bool symmetric);
 
 struct QuantizedGroups {
   at::Tensor codes;        // int8, x's shape: q ∈ [q_min, q_max]

@@ -2,7 +2,7 @@
 // the values kvtuner may pass, with the source it was checked against; the test runs every projection over
 // many configs and refuses any token of an invocation the table does not allow (a bare "-fa", a dtype the
 // engine does not know, a misspelled flag). When an engine changes a flag, update the table from its source
-// and search/export/engine_requirements.h together.
+// and search/interop/engine_requirements.h together.
 #include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
 
@@ -11,8 +11,8 @@
 #include <regex>
 #include <set>
 
-#include "search/export/engine_projection.h"
-#include "search/export/engine_requirements.h"
+#include "search/interop/engine_registry.h"
+#include "search/interop/engine_requirements.h"
 #include "tests/search/export_test_support.h"
 
 using namespace kvt::interop;
@@ -206,11 +206,7 @@ std::vector<std::vector<std::string>> configs() {
 }
 
 std::vector<EngineProjection> project(const std::string& engine, const EngineInput& input) {
-  if (engine == "vllm") return project_vllm(input);
-  if (engine == "sglang") return project_sglang(input);
-  if (engine == "tensorrt-llm") return project_tensorrt_llm(input);
-  if (engine == "llama.cpp") return project_llama_cpp(input);
-  return project_lmdeploy(input);
+  return find_engine(engine).project(input);
 }
 
 }  // namespace
@@ -259,7 +255,7 @@ TEST_CASE("engine flags: every dtype kvtuner can choose is a value the engine ta
     EngineInput in;
     in.layer_pairs = kvt::test::pairs_of(layers);
     in.budget_effective_bits = 8.0;
-    auto ik = project_llama_cpp(in);
+    auto ik = find_engine("llama.cpp").project(in);
     REQUIRE(ik.size() == 2);
     for (const auto& l : ik[1].layers) {
       CHECK(pinned_values("ik_llama.cpp").count(l.key.name) == 1);
@@ -295,40 +291,40 @@ TEST_CASE("engine requirements: versions and hardware follow what was emitted", 
     return std::find(p.requirements.begin(), p.requirements.end(), std::string(line)) != p.requirements.end();
   };
   // vLLM nvfp4 with a skipped layer: the nvfp4 cache, the skip flag, and their combination.
-  auto nvfp4 = project_vllm(input({"KV4", "KV4", "KV4", "KV8"}))[0];
+  auto nvfp4 = find_engine("vllm").project(input({"KV4", "KV4", "KV4", "KV8"}))[0];
   REQUIRE(nvfp4.invocation == "--kv-cache-dtype nvfp4 --kv-cache-dtype-skip-layers 3");
   CHECK(nvfp4.requirements == std::vector<std::string>{requirement::kVllmNvfp4, requirement::kVllmSkipLayers,
                                                        requirement::kVllmNvfp4SkipLayers});
   CHECK_THAT(requirement::kVllmNvfp4, Catch::Contains("Blackwell") && Catch::Contains("SM100"));
-  auto fp8 = project_vllm(input({"KV8", "KV8"}))[0];
+  auto fp8 = find_engine("vllm").project(input({"KV8", "KV8"}))[0];
   CHECK(fp8.requirements == std::vector<std::string>{requirement::kVllmFp8});
-  CHECK(project_vllm(input({"KV16"}))[0].requirements.empty());  // --kv-cache-dtype auto needs nothing
+  CHECK(find_engine("vllm").project(input({"KV16"}))[0].requirements.empty());  // --kv-cache-dtype auto needs nothing
   // SGLang: per-layer string and fp4.
-  auto sglang = project_sglang(input({"KV8", "KV4"}))[0];
+  auto sglang = find_engine("sglang").project(input({"KV8", "KV4"}))[0];
   CHECK(has(sglang, requirement::kSglangPerLayer));
   CHECK(has(sglang, requirement::kSglangFp4));
   CHECK(has(sglang, requirement::kSglangFp8));
-  CHECK(project_sglang(input({"KV16"}))[0].requirements.empty());
+  CHECK(find_engine("sglang").project(input({"KV16"}))[0].requirements.empty());
   // TensorRT-LLM: the PyTorch backend always; the unmerged per-layer string only when used.
-  auto trt = project_tensorrt_llm(input({"KV8", "KV4"}))[0];
+  auto trt = find_engine("tensorrt-llm").project(input({"KV8", "KV4"}))[0];
   CHECK(has(trt, requirement::kTrtllmPytorch));
   CHECK(has(trt, requirement::kTrtllmPerLayer));
   CHECK(has(trt, requirement::kTrtllmNvfp4));
-  CHECK_FALSE(has(project_tensorrt_llm(input({"KV8"}))[0], requirement::kTrtllmPerLayer));
+  CHECK_FALSE(has(find_engine("tensorrt-llm").project(input({"KV8"}))[0], requirement::kTrtllmPerLayer));
   // llama.cpp: -fa on only with a quantized V cache.
-  auto quantized_v = project_llama_cpp(input({"KV4", "KV4"}, 4.5))[0];
+  auto quantized_v = find_engine("llama.cpp").project(input({"KV4", "KV4"}, 4.5))[0];
   CHECK(quantized_v.invocation == "-ctk q4_0 -ctv q4_0 -fa on");
   CHECK(has(quantized_v, requirement::kLlamaCppFlashAttn));
   CHECK(quantized_v.settings["flash_attn"] == "on");
-  auto f16_v = project_llama_cpp(input({"KV16"}, 16.0))[0];
+  auto f16_v = find_engine("llama.cpp").project(input({"KV16"}, 16.0))[0];
   CHECK(f16_v.invocation == "-ctk f16 -ctv f16");
   CHECK(f16_v.requirements.empty());
   // ik_llama.cpp first/last flags.
-  auto ik = project_llama_cpp(input({"KV8", "KV4", "KV4", "KV4"}, 6.0));
+  auto ik = find_engine("llama.cpp").project(input({"KV8", "KV4", "KV4", "KV4"}, 6.0));
   REQUIRE(ik.size() == 2);
   CHECK(ik[1].requirements == std::vector<std::string>{requirement::kIkFirstLast, requirement::kIkFlashAttn});
   // LMDeploy: only quantized policies have a requirement.
-  CHECK(project_lmdeploy(input({"KV8"}, 8.25))[0].requirements ==
+  CHECK(find_engine("lmdeploy").project(input({"KV8"}, 8.25))[0].requirements ==
         std::vector<std::string>{requirement::kLmdeployQuant});
-  CHECK(project_lmdeploy(input({"KV16"}, 16.0))[0].requirements.empty());
+  CHECK(find_engine("lmdeploy").project(input({"KV16"}, 16.0))[0].requirements.empty());
 }

@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "lib/core/error.h"
-#include "search/export/config_view.h"
-#include "search/export/exporter.h"
+#include "search/interop/config_view.h"
+#include "search/interop/exporter.h"
 #include "tests/search/export_test_support.h"
 #include "tests/search/official_presets.h"
 
@@ -34,8 +34,15 @@ struct TempDir {
 };
 
 // Qwen2.5-7B: 28 layers, 28 heads over 3584 → head_dim 128, 4 KV heads.
+// config.json of Qwen2.5-7B-Instruct (the fields kvtuner reads; export --model reads it with the model loader).
 const char* kQwen7bConfigJson =
-    R"({"num_hidden_layers": 28, "hidden_size": 3584, "num_attention_heads": 28, "num_key_value_heads": 4})";
+    R"({"architectures": ["Qwen2ForCausalLM"], "num_hidden_layers": 28, "hidden_size": 3584,
+        "num_attention_heads": 28, "num_key_value_heads": 4, "intermediate_size": 18944, "vocab_size": 152064})";
+
+// A small Llama config.json with the given fields spliced in (or overriding).
+std::string llama_config_json(const std::string& fields) {
+  return R"({"architectures": ["LlamaForCausalLM"], "intermediate_size": 128, "vocab_size": 256, )" + fields + "}";
+}
 
 ExportRequest request(const std::string& config, const std::string& format) {
   ExportRequest r;
@@ -88,7 +95,8 @@ TEST_CASE("official Qwen2.5-7B pertoken KVTuner4_0 shows 4.00 bits", "[search][e
   CHECK_THAT(view, Catch::Contains("pairs: KV8 x1, K8V2 x3, KV4 x17, K4V2 x7"));
   CHECK_THAT(view, Catch::Contains("effective bits: 4.2500"));  // + 32/128
   // The same preset against a 32-layer model is refused.
-  dir.write("llama/config.json", R"({"num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32})");
+  dir.write("llama/config.json",
+            llama_config_json(R"("num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32)"));
   r.model_dir = (dir.path / "llama").string();
   REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("the config has 28 layers but the model has 32"));
 }
@@ -225,18 +233,21 @@ TEST_CASE("export context errors name the file or option", "[search][export]") {
   // Model directories.
   r = request(path, "vllm");
   r.model_dir = (dir.path / "nomodel").string();
-  REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("nomodel/config.json"));
+  REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("nomodel: not a model directory"));
   r.model_dir = (dir.path / "m").string();
-  dir.write("m/config.json", R"({"hidden_size": 64, "num_attention_heads": 4})");
-  REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json: missing field num_hidden_layers"));
-  dir.write("m/config.json", R"({"num_hidden_layers": 2, "hidden_size": 66, "num_attention_heads": 4})");
+  // config.json is read by the model loader (lib/model/model_config.h), so its errors are the loader's.
+  dir.write("m/config.json", llama_config_json(R"("hidden_size": 64, "num_attention_heads": 4)"));
+  REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json") && Catch::Contains("num_hidden_layers"));
+  dir.write("m/config.json", llama_config_json(R"("num_hidden_layers": 2, "hidden_size": 66, "num_attention_heads": 4)"));
   REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("hidden_size (66) is not a multiple of"));
-  dir.write("m/config.json", R"({"num_hidden_layers": 2.5, "hidden_size": 64, "num_attention_heads": 4})");
-  REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("num_hidden_layers is 2.5, expected a positive integer"));
+  dir.write("m/config.json", llama_config_json(R"("num_hidden_layers": 2.5, "hidden_size": 64, "num_attention_heads": 4)"));
+  REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json") && Catch::Contains("num_hidden_layers"));
   dir.write("m/config.json", "{");
-  REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json: not valid JSON"));
+  REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json: invalid JSON"));
+  dir.write("m/config.json", R"({"architectures": ["GemmaForCausalLM"], "num_hidden_layers": 2})");
+  REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("GemmaForCausalLM"));
   dir.write("m/config.json",
-            R"({"num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "head_dim": 32})");
+            llama_config_json(R"("num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "head_dim": 32)"));
   CHECK(load_export_context(r).head_dim == 32);
 }
 

@@ -1,7 +1,7 @@
 // Building blocks of export projections: storage costs, range strings, round-up, summaries, global pairs.
 #include <catch2/catch.hpp>
 
-#include "search/export/projection.h"
+#include "search/interop/projection.h"
 #include "tests/search/export_test_support.h"
 
 using namespace kvt::interop;

@@ -8,8 +8,8 @@
 
 #include "lib/core/kv_config.h"
 #include "lib/core/sensitivity_table.h"
-#include "search/export/engine_projection.h"
-#include "search/export/projection.h"
+#include "search/interop/engine_projection.h"
+#include "search/interop/projection.h"
 
 namespace kvt::interop {
 
@@ -40,7 +40,7 @@ struct ExportResult {
   std::vector<BitsSummary> projected;  // [projection]
 };
 
-// "kvtuner-yaml", "json", "vllm", "sglang", "tensorrt-llm", "llama.cpp", "lmdeploy".
+// "kvtuner-yaml", "json", then the engines of engine_registry.h in table order.
 const std::vector<std::string>& export_formats();
 
 // Reads the config (layer count checked against --model), the model shape and the table, and resolves the

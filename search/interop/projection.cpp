@@ -1,4 +1,4 @@
-#include "search/export/projection.h"
+#include "search/interop/projection.h"
 
 #include <algorithm>
 

@@ -27,18 +27,17 @@ struct SchemeStorage {
   static SchemeStorage uniform(int group_size) { return {{group_size, false}, {group_size, false}}; }
 };
 
-// kvtuner's quantizer at `bits`: bits + 32 / group_size (a 16-bit scale and a 16-bit zero-point per group;
-// + 16 / group_size when symmetric). 16 bits means unquantized bf16 (no overhead). Per-token-asym:
-// group = head_dim; KIVI: group = 32 (method doc §1.2). The full-precision residual window is not counted:
-// it depends on the sequence length (16 · R / T extra bits, peers doc §3.5).
+// kvtuner's quantizer at `bits`: lib/quant's group_effective_bits (b + 32/G asymmetric, b + 16/G symmetric);
+// 16 bits means unquantized bf16 (no overhead). The group sizes come from the scheme registry (per-token-asym:
+// head_dim; KIVI: 32). The full-precision residual window is not counted: it depends on the sequence length
+// (16 · R / T extra bits).
 StorageType kvtuner_storage(int bits, const GroupRule& rule);
 inline StorageType kvtuner_storage(int bits, int group_size) {
   return kvtuner_storage(bits, GroupRule{group_size, false});
 }
 
-// The KV-cache dtypes an engine accepts, in preference order (used to break ties). `head_dim` only matters
-// for lmdeploy (per-head, per-token scale and zero-point). Engines: vllm, sglang, tensorrt-llm, llama.cpp,
-// lmdeploy. @throws InputError for an unknown engine.
+// The KV-cache dtypes an engine of engine_registry.h accepts, in preference order (used to break ties).
+// @throws InputError for an unknown engine.
 std::vector<StorageType> engine_dtype_menu(const std::string& engine, int head_dim);
 
 // The menu restricted to `allowed` names (all of it when `allowed` is empty).

@@ -1,18 +1,19 @@
-#include "search/export/exporter.h"
+#include "search/interop/exporter.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
 #include "lib/core/error.h"
-#include "search/export/model_shape.h"
+#include "lib/model/model_config.h"
+#include "lib/quant/scheme_registry.h"
+#include "search/interop/engine_registry.h"
 
 namespace kvt::interop {
 
 namespace {
 
 constexpr int kDefaultHeadDim = 128;  // Llama/Qwen/Mistral 7-8B; used only when nothing says otherwise
-constexpr int kKiviGroupSize = 32;    // method doc §1.2: KIVI mode q_group_size = 32
 
 bool is_engine_format(const std::string& format) { return format != "kvtuner-yaml" && format != "json"; }
 
@@ -50,10 +51,17 @@ void resolve_scheme(ExportContext& c) {
   // {"key": {"group_size", "symmetric", ...}, "value": {...}} or one "group_size" / "q_group_size" for both.
   nlohmann::json params = c.config.metadata.value("scheme_params", nlohmann::json::object());
   if ((!params.is_object() || params.empty()) && c.table) params = c.table->scheme_params;
-  int default_group = c.scheme == "kivi" ? kKiviGroupSize : c.head_dim;  // per-token: one group per head_dim
+  // Defaults: the registered scheme's group sizes (lib/quant/scheme_registry.cpp); a name outside the
+  // registry is taken as per-token groups of head_dim.
+  const auto& registered = quant::scheme_names();
+  std::optional<quant::QuantScheme> scheme;
+  if (std::find(registered.begin(), registered.end(), c.scheme) != registered.end())
+    scheme = quant::lookup_scheme(c.scheme);
   int shared = std::max(positive_int(params, "group_size"), positive_int(params, "q_group_size"));
   auto rule_for = [&](const char* tensor) {
-    GroupRule rule{shared > 0 ? shared : default_group, false};
+    const quant::TensorQuantSpec* spec = !scheme ? nullptr : tensor == std::string("key") ? &scheme->key : &scheme->value;
+    GroupRule rule{shared > 0 ? shared : spec ? spec->effective_group_size(c.head_dim) : c.head_dim,
+                   spec && spec->symmetric};
     if (params.is_object() && params.contains(tensor) && params[tensor].is_object()) {
       const auto& spec = params[tensor];
       if (spec.contains("group_size") && spec["group_size"].is_number_integer())  // 0 = head_dim (per-token)
@@ -126,8 +134,11 @@ std::string report_row(const std::string& label, const BitsSummary& s) {
 }  // namespace
 
 const std::vector<std::string>& export_formats() {
-  static const std::vector<std::string> formats = {"kvtuner-yaml", "json",     "vllm",    "sglang",
-                                                   "tensorrt-llm", "llama.cpp", "lmdeploy"};
+  static const std::vector<std::string> formats = [] {
+    std::vector<std::string> names = {"kvtuner-yaml", "json"};
+    for (const auto& e : engines()) names.push_back(e.name);
+    return names;
+  }();
   return formats;
 }
 
@@ -150,7 +161,7 @@ ExportContext load_export_context(const ExportRequest& request) {
   c.config_path = request.config_path;
   int expected_layers = 0;
   if (!request.model_dir.empty()) {
-    ModelShape shape = read_model_shape(request.model_dir);
+    model::ModelConfig shape = model::load_model_config(request.model_dir);
     expected_layers = shape.num_layers;
     c.head_dim = shape.head_dim, c.head_dim_source = "--model";
   }
@@ -200,12 +211,7 @@ ExportResult run_export(const ExportContext& c, const std::string& format,
   input.head_dim = c.head_dim;
   input.table = table;
   input.allowed_dtypes = engine_dtypes;
-  if (format == "vllm") r.projections = project_vllm(input);
-  else if (format == "sglang") r.projections = project_sglang(input);
-  else if (format == "tensorrt-llm") r.projections = project_tensorrt_llm(input);
-  else if (format == "llama.cpp") r.projections = project_llama_cpp(input);
-  else if (format == "lmdeploy") r.projections = project_lmdeploy(input);
-  else KVT_ASSERT(false, "format validated in load_export_context: " + format);
+  r.projections = find_engine(format).project(input);
   if (c.config.per_head())
     for (auto& p : r.projections)
       p.notes.push_back("per-head config: each layer takes its largest K and V bits over heads");

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "lib/core/kv_config.h"
-#include "search/export/projection.h"
+#include "search/interop/projection.h"
 
 namespace kvt::interop {
 

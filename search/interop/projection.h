@@ -7,7 +7,7 @@
 
 #include "lib/core/kv_config.h"
 #include "lib/core/sensitivity_table.h"
-#include "search/export/storage_type.h"
+#include "search/interop/storage_type.h"
 
 namespace kvt::interop {
 

@@ -1,29 +1,20 @@
-// Engines with one KV precision for all layers: llama.cpp (K ≠ V allowed; ik_llama.cpp adds first/last
-// layer overrides) and LMDeploy (K = V). The global choice must fit in the searched config's memory.
+// llama.cpp: one K type and one V type for all layers (-ctk/-ctv, K ≠ V allowed), chosen within the searched
+// config's memory; plus ik_llama.cpp's --cache-type-{k,v}-{first,last} when the config has that shape.
 #include <algorithm>
-#include <cstdio>
 #include <optional>
 
-#include "search/export/engine_projection.h"
-#include "search/export/engine_requirements.h"
+#include "search/interop/engine_registry.h"
+#include "search/interop/engine_requirements.h"
 
 namespace kvt::interop {
 
 namespace {
 
-// llama.cpp and ik_llama.cpp refuse a quantized V cache without flash attention; both take -fa on|off|auto.
-bool quantized(const StorageType& type) { return type.nominal_bits < 16; }
-
-std::string bits_text(double bits) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4f", bits);
-  return buf;
-}
-
-std::string no_fit_note(const std::string& engine, const LayerStorage& chosen, double budget) {
-  return "no " + engine + " setting fits in the searched config's " + bits_text(budget) +
-         " effective bits/element; using the cheapest (" +
-         bits_text((chosen.key.effective_bits + chosen.value.effective_bits) / 2) + ")";
+// ggml blocks of 32 with an fp16 scale (and an fp16 min for the _1 types): bits per element as in the
+// "KV BPV" column of llama.cpp PR #7412.
+std::vector<StorageType> dtype_menu(int) {
+  return {{"f16", 16, 16.0}, {"q8_0", 8, 8.5}, {"q5_1", 5, 6.0}, {"q5_0", 5, 5.5},
+          {"q4_1", 4, 5.0},  {"q4_0", 4, 4.5}, {"iq4_nl", 4, 4.5}};
 }
 
 // A tensor's per-layer types as ik_llama.cpp can express them: a body type with optional first-N and
@@ -90,7 +81,7 @@ std::optional<EngineProjection> project_ik_llama(const EngineInput& input, const
                  first_last_flags("k", *key_shape) + first_last_flags("v", *value_shape);
   p.settings["cache_type_k"] = key_shape->body.name;
   p.settings["cache_type_v"] = value_shape->body.name;
-  bool quantized_v = std::any_of(value_types.begin(), value_types.end(), quantized);
+  bool quantized_v = std::any_of(value_types.begin(), value_types.end(), is_quantized);
   if (quantized_v) {
     p.invocation += " -fa on";
     p.settings["flash_attn"] = "on";
@@ -110,10 +101,8 @@ std::optional<EngineProjection> project_ik_llama(const EngineInput& input, const
   return p;
 }
 
-}  // namespace
-
-std::vector<EngineProjection> project_llama_cpp(const EngineInput& input) {
-  auto menu = restrict_menu(engine_dtype_menu("llama.cpp", input.head_dim), input.allowed_dtypes, "llama.cpp");
+std::vector<EngineProjection> project(const EngineInput& input) {
+  auto menu = restrict_menu(dtype_menu(input.head_dim), input.allowed_dtypes, "llama.cpp");
   int num_layers = static_cast<int>(input.layer_pairs.size());
   bool fits = true;
   LayerStorage global = best_global_pair(menu, false, input.budget_effective_bits, num_layers, input.table, &fits);
@@ -123,7 +112,7 @@ std::vector<EngineProjection> project_llama_cpp(const EngineInput& input) {
   p.invocation = "-ctk " + global.key.name + " -ctv " + global.value.name;
   p.settings["cache_type_k"] = global.key.name;
   p.settings["cache_type_v"] = global.value.name;
-  if (quantized(global.value)) {
+  if (is_quantized(global.value)) {
     p.invocation += " -fa on";
     p.settings["flash_attn"] = "on";
   }
@@ -131,7 +120,7 @@ std::vector<EngineProjection> project_llama_cpp(const EngineInput& input) {
                                 "config's effective bits by ") +
                     (input.table ? "lowest proxy error" : "most bits (no --sensitivity table)"));
   if (!fits) p.notes.push_back(no_fit_note("llama.cpp", global, input.budget_effective_bits));
-  if (quantized(global.value)) {
+  if (is_quantized(global.value)) {
     p.notes.push_back("a quantized V cache needs flash attention (-fa on)");
     p.requirements.push_back(requirement::kLlamaCppFlashAttn);
   }
@@ -140,23 +129,11 @@ std::vector<EngineProjection> project_llama_cpp(const EngineInput& input) {
   return out;
 }
 
-std::vector<EngineProjection> project_lmdeploy(const EngineInput& input) {
-  auto menu = restrict_menu(engine_dtype_menu("lmdeploy", input.head_dim), input.allowed_dtypes, "lmdeploy");
-  int num_layers = static_cast<int>(input.layer_pairs.size());
-  bool fits = true;
-  LayerStorage global = best_global_pair(menu, true, input.budget_effective_bits, num_layers, input.table, &fits);
-  int policy = global.key.nominal_bits >= 16 ? 0 : global.key.nominal_bits;  // quant_policy: 0 = no KV quantization
-  EngineProjection p;
-  p.label = "lmdeploy";
-  p.layers.assign(input.layer_pairs.size(), global);
-  p.invocation = "--quant-policy " + std::to_string(policy);
-  p.settings["quant_policy"] = policy;
-  p.notes.push_back(std::string("lmdeploy has one KV precision for all layers and K = V, chosen within the searched "
-                                "config's effective bits by ") +
-                    (input.table ? "lowest proxy error" : "most bits (no --sensitivity table)"));
-  if (!fits) p.notes.push_back(no_fit_note("lmdeploy", global, input.budget_effective_bits));
-  if (policy != 0) p.requirements.push_back(requirement::kLmdeployQuant);
-  return {p};
+}  // namespace
+
+EngineSpec llama_cpp_engine() {
+  return {"llama.cpp", "llama.cpp -ctk/-ctv (one K and one V type), and ik_llama.cpp first/last layer types",
+          dtype_menu, project};
 }
 
 }  // namespace kvt::interop

@@ -1,4 +1,4 @@
-#include "search/export/config_view.h"
+#include "search/interop/config_view.h"
 
 #include <cstdio>
 
