@@ -12,7 +12,7 @@ namespace kvt::interop {
 namespace {
 
 constexpr int kDefaultHeadDim = 128;  // Llama/Qwen/Mistral 7-8B; used only when nothing says otherwise
-constexpr int kKiviGroupSize = 32;    // method doc §1.2: KIVI mode q_group_size = 32
+constexpr int kKiviGroupSize = 32;    // KVTuner App. C (docs/method.md §2): KIVI q_group_size 32
 
 bool is_engine_format(const std::string& format) { return format != "kvtuner-yaml" && format != "json"; }
 

@@ -19,7 +19,7 @@ std::vector<StorageType> engine_dtype_menu(const std::string& engine, int head_d
   if (engine == "sglang")  // fp4_e2m1: blocks of 16, one 8-bit scale (SGLang docs, quantized_kv_cache.md)
     return {{"fp8_e4m3", 8, 8.0}, {"fp4_e2m1", 4, 4.5}, {"bf16", 16, 16.0}};
   if (engine == "tensorrt-llm") return {{"fp8", 8, 8.0}, {"nvfp4", 4, 4.5}, {"auto", 16, 16.0}};
-  if (engine == "llama.cpp")  // ggml blocks of 32 with an fp16 scale (and min for _1 types): peers doc §3.5
+  if (engine == "llama.cpp")  // ggml blocks of 32 with an fp16 scale (and min for _1 types): llama.cpp PR #7412
     return {{"f16", 16, 16.0}, {"q8_0", 8, 8.5}, {"q5_1", 5, 6.0}, {"q5_0", 5, 5.5},
             {"q4_1", 4, 5.0},  {"q4_0", 4, 4.5}, {"iq4_nl", 4, 4.5}};
   if (engine == "lmdeploy") {  // quant_policy 8 / 4: per-head, per-token asymmetric, fp16 scale + zero
