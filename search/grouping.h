@@ -1,4 +1,4 @@
-// Inter-layer grouping (KVTuner §5.3, method doc §4.3): layers with the same pruned candidate set are
+// Inter-layer grouping (KVTuner §5.3, App. D.1.2): layers with the same pruned candidate set are
 // clustered by DBSCAN on their e_o vectors; every layer of a group then gets the same pair.
 #pragma once
 #include <string>

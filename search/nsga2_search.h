@@ -24,9 +24,9 @@ struct Nsga2Options {
   int population = 160;     // pagmo: >= 5 and a multiple of 4
   int generations = 500;    // HV ratio ≥ 0.99 on 80 ungrouped layers, 1.0 grouped, < 1 s CPU (bench_search)
   unsigned seed = 1;
-  double crossover = 0.9;   // method doc §4.4: Optuna's crossover_prob
+  double crossover = 0.9;   // search_optuna_adaptive.py: Optuna's crossover_prob
   double eta_c = 10.0;      // pagmo default
-  double mutation = 0.0;    // 0 → 1 / number of genes (method doc §4.4: Optuna's default)
+  double mutation = 0.0;    // 0 → 1 / number of genes (Optuna NSGAIISampler's default)
   double eta_m = 50.0;      // pagmo default
   int checkpoint_every = 25;  // generations between checkpoints
 };

@@ -1,9 +1,9 @@
-// The two search objectives (method doc §2.2–§2.3) and the search space they are evaluated over.
+// The two search objectives (KVTuner §5.1; docs/method.md §5, §7) and the search space they are evaluated over.
 // Memory: nominal equivalent bits f_m = Σ_l (b_k + b_v) / 2L (the paper's), effective bits (the profiler's
 // storage accounting: codes + scales/zero-points + full-precision residual), or bytes per token.
 // Error proxy: Σ_l e_o^l(pair_l). inferred: the paper searches on task accuracy; the sum of per-layer errors is
 // additive, so the exact front can be found by dynamic programming. It ignores the compounding across layers
-// (method doc §3.4), so it is a ranking proxy, not a predicted accuracy.
+// (KVTuner §4.1), so it is a ranking proxy, not a predicted accuracy.
 #pragma once
 #include <string>
 #include <vector>

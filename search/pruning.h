@@ -1,4 +1,4 @@
-// Intra-layer Pareto pruning (KVTuner §5.3, method doc §4.2): per layer, keep the candidate pairs that are
+// Intra-layer Pareto pruning (KVTuner §5.3, App. D.1.1): per layer, keep the candidate pairs that are
 // non-dominated in (memory cost, e_o). Both coordinates are minimized.
 #pragma once
 #include <vector>

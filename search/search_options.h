@@ -19,7 +19,7 @@ SearchMethod parse_search_method(const std::string& text);
 std::string to_string(SearchMethod method);
 
 struct SearchOptions {
-  std::vector<double> budgets{4.0, 6.0};  // method doc §4.5: KVTuner4 / KVTuner6; bits in the memory measure
+  std::vector<double> budgets{4.0, 6.0};  // KVTuner App. C: KVTuner4 / KVTuner6; bits in the memory measure
   MemoryMeasure memory = MemoryMeasure::Nominal;
   SearchMethod method = SearchMethod::Nsga2;
   PruneOptions prune;

@@ -1,4 +1,4 @@
-// Picking deployable configs from a front (method doc §4.5): the best config within each budget, named like
+// Picking deployable configs from a front (docs/method.md §14): the best config within each budget, named like
 // the official presets (`<model>_<pertoken|kivi>_KVTuner<budget>_<idx>.yaml`), and the knee point.
 #pragma once
 #include <string>

@@ -1,5 +1,5 @@
 // Sensitivity of one layer: for every candidate (key bits, value bits) pair, how much the layer's attention
-// changes when its KV cache is quantized (KVTuner §3.1), measured on captured full-precision q/k/v.
+// changes when its KV cache is quantized (KVTuner §3.2), measured on captured full-precision q/k/v.
 //
 // Error definitions (norm ratios per vector; docs/quantization.md):
 //   e_k = mean over cached key vectors (KV head, token) of ‖k̂ − k‖₂ / ‖k‖₂   (final cache content;

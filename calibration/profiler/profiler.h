@@ -1,6 +1,6 @@
 // The sensitivity profiler: one full-precision forward over the calibration prompts; every layer's captured
 // q/k/v goes through a LayerProfiler while the forward moves on (no error carried between layers: each layer
-// sees clean inputs, as in KVTuner §3.2). Output: a SensitivityTable with its provenance.
+// sees clean inputs, as in KVTuner App. B). Output: a SensitivityTable with its provenance.
 #pragma once
 #include <cstdint>
 #include <string>

@@ -1,5 +1,5 @@
 // KvConfig reading (official KVTuner YAML, per-head YAML, kvtuner JSON), validation and writing.
-// KVTuner method §1.6 / §4.6: top-level integer layer keys → {nbits_key, nbits_value}, or
+// Official KVTuner YAML (docs/method.md §16): top-level integer layer keys → {nbits_key, nbits_value}, or
 // layer → kv_head → {nbits_key, nbits_value}. YAML is read as the official loader, yaml.safe_load, reads it
 // (one document, YAML 1.1 integers, flow style, '<<' merges; lib/core/yaml11.h). yaml-cpp keeps duplicate
 // map keys as separate entries, so duplicates are found by walking every entry rather than by lookup.

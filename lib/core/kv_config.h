@@ -19,7 +19,7 @@ struct KvConfig {
 
   bool per_head() const { return !heads.empty(); }
   size_t num_layers() const { return per_head() ? heads.size() : layers.size(); }
-  // f_m = Σ (b_k + b_v) / 2L over layers (over layers × heads for per-head configs). KVTuner §2.2.
+  // f_m = Σ (b_k + b_v) / 2L over layers (over layers × heads for per-head configs). KVTuner §5.1.
   double nominal_bits() const;
 };
 

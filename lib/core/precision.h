@@ -11,7 +11,7 @@ struct PrecisionPair {
 
   // KVTuner naming rule: "KV<b>" when K = V, else "K<a>V<b>".
   std::string name() const;
-  // f_m contribution of one layer: (b_k + b_v) / 2 (KVTuner §2.2).
+  // f_m contribution of one layer: (b_k + b_v) / 2 (KVTuner §5.1).
   double mean_bits() const { return (key_bits + value_bits) / 2.0; }
   bool is_full_precision() const { return key_bits >= 16 && value_bits >= 16; }
 

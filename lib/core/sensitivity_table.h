@@ -26,7 +26,7 @@ struct SensitivityTable {
   long long num_tokens = 0;
 
   std::vector<PrecisionPair> pairs;  // candidate pairs, the column order of every [layer][pair] table
-  // Errors (KVTuner §3.1; norm-ratio forms documented in docs/): [layer][pair].
+  // Errors (KVTuner §3.2; norm-ratio forms documented in docs/): [layer][pair].
   std::vector<std::vector<double>> e_o, e_k, e_v, e_a;
   // End-to-end layer sensitivities (calibration/profiler/layer_kl.h), nats per token; each may be empty.
   //   kl:     measured KL(full precision ‖ only this layer's cache quantized with this pair)

@@ -12,7 +12,7 @@ struct RegisteredScheme {
   TensorQuantSpec value;
 };
 
-// Method doc §1.2: per-token-asym (axis 0/0, group = head_dim, residual 0) and KIVI
+// search_optuna_adaptive.py (docs/method.md §2): per-token-asym (axis 0/0, group = head_dim, residual 0) and KIVI
 // (key per-channel, value per-token, q_group_size 32 for both, residual_length 32).
 const RegisteredScheme kSchemes[] = {
     {"per-token-asym", {QuantAxis::PerToken, 0, 0, false}, {QuantAxis::PerToken, 0, 0, false}},

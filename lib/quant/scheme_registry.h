@@ -1,4 +1,4 @@
-// Named quantization schemes (method doc §1.2) and the custom one. One table in scheme_registry.cpp:
+// Named quantization schemes (docs/method.md §2) and the custom one. One table in scheme_registry.cpp:
 // adding a scheme is one line there.
 #pragma once
 #include <nlohmann/json.hpp>

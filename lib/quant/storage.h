@@ -1,4 +1,4 @@
-// Storage accounting of a quantized KV cache (method doc §2.2: the paper's "equivalent bits" count only
+// Storage accounting of a quantized KV cache (KVTuner §5.1, docs/method.md §5: "equivalent bits" count only
 // the codes). Here a cache holding `tokens` tokens of one layer costs, per tensor (K or V):
 //   codes:    quantized elements · bits / 8 bytes (tightly packed)
 //   params:   one 16-bit scale per group, plus one 16-bit zero-point when asymmetric

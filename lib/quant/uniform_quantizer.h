@@ -1,5 +1,5 @@
 // Uniform integer fake quantization (quantize, then dequantize) of groups of elements, as in the
-// KVTuner reference quantizer (method doc §1.3), computed in fp32 on any device.
+// KVTuner reference quantizer (vanilla_quantizer.py; docs/method.md §3), computed in fp32 on any device.
 //
 // A group is every element along `group_dim` with all other indices fixed. For b bits the signed codes
 // are q ∈ [q_min, q_max] = [−2^(b−1), 2^(b−1) − 1].

@@ -20,7 +20,7 @@ std::map<PrecisionPair, int> pair_histogram(const KvConfig& config);
 std::string histogram_text(const std::map<PrecisionPair, int>& histogram);
 
 // The per-layer table (layer, K bits, V bits, pair, group when known) and the summary lines: average nominal
-// bits f_m (KVTuner §2.2), mean K and V bits, effective bits with `searched` (scheme overhead), pair histogram.
+// bits f_m (KVTuner §5.1), mean K and V bits, effective bits with `searched` (scheme overhead), pair histogram.
 // Per-head configs show each layer's mean K and V bits and its pair histogram over heads.
 std::string format_config_view(const KvConfig& config, const std::string& source, const BitsSummary& searched,
                                const std::string& scheme_line);

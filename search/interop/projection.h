@@ -1,5 +1,5 @@
 // A projected config: what an engine actually stores per layer (engines cannot run every per-layer K≠V
-// config), and its bits and proxy error next to the searched config's (method doc §2.2, peers doc §4).
+// config), and its bits and proxy error next to the searched config's (docs/method.md §5, §17).
 #pragma once
 #include <optional>
 #include <string>

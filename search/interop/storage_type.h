@@ -1,6 +1,6 @@
 // How one K or V tensor of one layer is stored, and what that costs in bits per element.
-// Effective-bits conventions: peers doc §3.5 (ggml blocks of 32, FP8 ≈ 8, NVFP4 = 4 + 8/16) and
-// method doc §2.2 (kvtuner groups: b-bit codes plus a 16-bit scale and a 16-bit zero-point per group).
+// Effective-bits conventions (docs/method.md §6): ggml blocks of 32 (llama.cpp PR #7412), FP8 ≈ 8, NVFP4 =
+// 4 + 8/16, and kvtuner groups (b-bit codes plus a 16-bit scale and a 16-bit zero-point per group).
 #pragma once
 #include <string>
 #include <vector>
@@ -29,8 +29,8 @@ struct SchemeStorage {
 
 // kvtuner's quantizer at `bits`: lib/quant's group_effective_bits (b + 32/G asymmetric, b + 16/G symmetric);
 // 16 bits means unquantized bf16 (no overhead). The group sizes come from the scheme registry (per-token-asym:
-// head_dim; KIVI: 32). The full-precision residual window is not counted: it depends on the sequence length
-// (16 · R / T extra bits).
+// head_dim; KIVI: 32, KVTuner App. C). The full-precision residual window is not counted: it depends on the
+// sequence length (16 · R / T extra bits, docs/method.md §6).
 StorageType kvtuner_storage(int bits, const GroupRule& rule);
 inline StorageType kvtuner_storage(int bits, int group_size) {
   return kvtuner_storage(bits, GroupRule{group_size, false});

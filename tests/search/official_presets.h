@@ -1,4 +1,4 @@
-// The two official KVTuner presets quoted in the method doc §4.5 as layer:pair lists, and a parser for that
+// Two official KVTuner presets (calibration_presets/; docs/method.md §15) as layer:pair lists, and a parser for that
 // notation ("8–12:K4V2" with an en dash, "1,2:K4V2"), so tests build the configs from the published text.
 #pragma once
 #include <map>

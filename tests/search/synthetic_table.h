@@ -1,5 +1,5 @@
 // Synthetic sensitivity tables for search tests and the search benchmark (no profiler needed).
-// e_o(layer, pair) = Table-3 average of the pair (method doc §3.3) × a per-layer sensitivity factor × jitter,
+// e_o(layer, pair) = Table-3 average of the pair (KVTuner Table 3) × a per-layer sensitivity factor × jitter,
 // with layers drawn from a few sensitivity levels so that grouping has something to find.
 #pragma once
 #include <algorithm>

@@ -71,7 +71,7 @@ TEST_CASE("official Llama-3.1-8B kivi KVTuner4_1 shows 3.25 bits", "[search][exp
   CHECK(c.storage.value.group_size == 32);
   std::string view = view_of(c);
   CHECK_THAT(view, Catch::Contains("average bits: 3.2500"));
-  CHECK_THAT(view, Catch::Contains("pairs: K8V4 x2, KV4 x6, K4V2 x20, KV2 x4"));  // method doc §4.5 histogram
+  CHECK_THAT(view, Catch::Contains("pairs: K8V4 x2, KV4 x6, K4V2 x20, KV2 x4"));  // docs/method.md §15 histogram
   CHECK_THAT(view, Catch::Contains("effective bits: 4.2500"));                    // + 32/32 per element
   CHECK_THAT(view, Catch::Contains("   13     8     4  K8V4"));
 }

@@ -34,7 +34,7 @@ SensitivityTable one_layer_table(const std::vector<double>& errors) {
 }  // namespace
 
 TEST_CASE("Table 3 averages prune to the key-first set", "[search]") {
-  // Method doc §3.3: K4V8 is dominated by K8V4, K8V2 by KV4, K2V8 and K2V4 by K4V2.
+  // KVTuner Table 3 (docs/method.md §10): K4V8 is dominated by K8V4, K8V2 by KV4, K2V8 and K2V4 by K4V2.
   SensitivityTable t = one_layer_table(test::table3_errors_in_default_order());
   CandidateSets sets = prune_pairs(t, nominal_costs(t), {});
   REQUIRE(sets.per_layer.size() == 1);

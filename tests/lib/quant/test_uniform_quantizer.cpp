@@ -1,4 +1,4 @@
-// Uniform fake quantization against hand-computed values and its invariants (method doc §1.3).
+// Uniform fake quantization against hand-computed values and its invariants (KVTuner vanilla_quantizer.py).
 #include "tests/lib/quant/quant_test_util.h"  // first: Catch2 after ATen
 
 #include "lib/core/error.h"
