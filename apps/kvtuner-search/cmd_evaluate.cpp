@@ -1,4 +1,4 @@
-// kvtuner-search evaluate --model DIR --config FILE|DIR [--config ...] [--data PATH | --ids FILE]
+// kvtuner-search evaluate --model DIR --config FILE|DIR [--config ...] [--heldout PATH | --heldout-ids FILE]
 //   [--scheme ..] [--prefill fp|quantized] [--prompt-len half|N] [--baselines KV8,K8V4,KV4,K4V2,KV2]
 //   [--gen-tokens N] [--out DIR] [--force]
 // Runs the model on held-out sequences with each config's quantized KV cache and compares it with full
@@ -126,7 +126,7 @@ void register_evaluate(CLI::App& app) {
   sub->add_option("--model", cmd->model_dir, "Hugging Face model directory (config.json + safetensors)")->required();
   sub->add_option("--config", cmd->config_paths, "A config (KVTuner YAML or kvtuner JSON), or a directory of .yaml configs; repeatable")
       ->required();
-  add_heldout_options(sub, cmd->heldout);
+  add_heldout_options(sub, cmd->heldout, /*deprecated_aliases=*/true);
   add_eval_settings(sub, cmd->settings);
   sub->add_option("--out", cmd->out_dir, "Also write evaluation.md, evaluation.json and evaluation.svg here");
   sub->add_flag("--force", cmd->force, "Overwrite existing outputs");

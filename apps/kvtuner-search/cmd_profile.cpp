@@ -8,7 +8,7 @@
 
 #include "apps/kvtuner-search/commands.h"
 #include "apps/kvtuner-search/proxy_options.h"
-#include "calibration/input/calib_cli.h"
+#include "apps/kvtuner-search/calib_options.h"
 #include "calibration/profiler/profiler.h"
 #include "calibration/profiler/summary.h"
 #include "lib/core/error.h"
@@ -25,8 +25,8 @@ namespace kvt::app {
 namespace {
 
 struct ProfileCommand {
-  std::string model_dir, scheme = "kivi", pairs, prefill = "fp", prompt_len = "half", dtype = "float32",
-                         device = "cpu", out;
+  std::string model_dir, scheme = quant::kDefaultSchemeName, pairs, prefill = "fp", prompt_len = "half",
+                         dtype = "float32", device = "cpu", out;
   calib::CalibOptions calib;
   std::vector<int> bits;
   profile::ProfileOptions measures;  // --proxy, --proxy-budget, --kl-tokens, --seed
@@ -48,9 +48,7 @@ void run_profile(const ProfileCommand& cmd) {
   if (!cmd.bits.empty()) options.pairs = pairs_from_bits(cmd.bits);
   if (!cmd.pairs.empty()) options.pairs = parse_pair_list(cmd.pairs);
   options.prefill = quant::parse_prefill_mode(cmd.prefill);
-  eval::PromptLength prompt = eval::parse_prompt_length(cmd.prompt_len);  // same syntax as evaluate
-  options.prompt_tokens = prompt.tokens;
-  options.prompt_fraction = prompt.fraction;
+  options.prompt_length = quant::parse_prompt_length(cmd.prompt_len);  // same syntax as evaluate
   options.forward.dtype = model::parse_dtype(cmd.dtype);
   options.forward.device = model::parse_device(cmd.device);
   const std::string csv_path = sibling(cmd.out, ".csv"), svg_path = sibling(cmd.out, ".svg");
@@ -78,7 +76,7 @@ void register_profile(CLI::App& app) {
   auto cmd = std::make_shared<ProfileCommand>();
   auto* sub = app.add_subcommand("profile", "Measure each layer's sensitivity (attention-output error e_o, layer KL, Fisher estimate) for every (key, value) bit pair");
   sub->add_option("--model", cmd->model_dir, "Hugging Face model directory (config.json + safetensors)")->required();
-  calib::add_calib_options(sub, cmd->calib);
+  add_calib_options(sub, cmd->calib);
   sub->add_option("--scheme", cmd->scheme, "Quantization scheme: kivi or per-token-asym")->capture_default_str();
   auto* bits = sub->add_option("--bits", cmd->bits, "Candidate widths; every (key, value) pair of them, e.g. 2,3,4,8")
                    ->delimiter(',');

@@ -15,7 +15,7 @@
 #include "apps/kvtuner-search/eval_inputs.h"
 #include "apps/kvtuner-search/proxy_options.h"
 #include "apps/kvtuner-search/run_report.h"
-#include "calibration/input/calib_cli.h"
+#include "apps/kvtuner-search/calib_options.h"
 #include "calibration/profiler/layer_kl.h"
 #include "calibration/profiler/profiler.h"
 #include "lib/core/error.h"
@@ -26,7 +26,7 @@
 #include "lib/eval/two_stage.h"
 #include "lib/quant/scheme_registry.h"
 #include "lib/tokenizer/tokenizer.h"
-#include "search/search_cli.h"
+#include "apps/kvtuner-search/search_cli_options.h"
 #include "search/objectives.h"
 #include "search/search_outputs.h"
 #include "search/selection.h"
@@ -167,12 +167,11 @@ void run_pipeline(RunCommand cmd) {
 
   // Stage 0: profile.
   profile::ProfileOptions popts = cmd.measures;
-  popts.scheme = quant::lookup_scheme(cmd.settings.scheme.empty() ? "kivi" : cmd.settings.scheme);
+  popts.scheme = quant::lookup_scheme(cmd.settings.scheme.empty() ? quant::kDefaultSchemeName : cmd.settings.scheme);
   if (!cmd.pairs.empty()) popts.pairs = parse_pair_list(cmd.pairs);
   popts.prefill = quant::parse_prefill_mode(cmd.settings.prefill.empty() ? "fp" : cmd.settings.prefill);
-  const eval::PromptLength prompt = eval::parse_prompt_length(cmd.settings.prompt_len);
-  popts.prompt_tokens = prompt.tokens;
-  popts.prompt_fraction = prompt.fraction;
+  const quant::PromptLength prompt = quant::parse_prompt_length(cmd.settings.prompt_len);
+  popts.prompt_length = prompt;
   popts.forward.dtype = model::parse_dtype(cmd.settings.dtype);
   popts.forward.device = model::parse_device(cmd.settings.device);
   popts.proxy = cmd.search.proxy.empty() ? "auto" : cmd.search.proxy;
@@ -308,20 +307,13 @@ void register_run(CLI::App& app) {
                                  "The whole pipeline: profile, search, re-score the best configs end to end, and "
                                  "evaluate the final picks against uniform baselines");
   sub->add_option("--model", cmd->model_dir, "Hugging Face model directory (default: the bundled demo model)");
-  calib::add_calib_options(sub, cmd->calib);
+  add_calib_options(sub, cmd->calib);
   sub->add_option("--pairs", cmd->pairs, "Candidate pairs to profile, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)");
-  auto* heldout = sub->add_option("--heldout", cmd->heldout.selection.calib_path,
-                                  "Held-out text for validation and test (default: the model directory's heldout.txt)");
-  auto* heldout_ids = sub->add_option("--heldout-ids", cmd->heldout.selection.ids_path,
-                                      "Held-out sequences as token ids (.jsonl, one JSON array per line)");
-  heldout->excludes(heldout_ids);
-  sub->add_option("--heldout-sequences", cmd->heldout.selection.num_prompts,
-                  "Held-out sequences used (even: validation, odd: test; 0 = all)")
-      ->capture_default_str();
+  add_heldout_options(sub, cmd->heldout, /*deprecated_aliases=*/false);
   add_eval_settings(sub, cmd->settings);
   sub->add_option("--rescore-metric", cmd->rescore_metric, "End-to-end score of the re-scoring: kl or ppl")->capture_default_str();
   add_e2e_options(sub, cmd->e2e);
-  search::add_search_options(sub, cmd->search);
+  add_search_options(sub, cmd->search);
   add_proxy_measure_options(sub, cmd->measures);
   sub->add_option("--out", cmd->out_dir, "Output directory (report.md at the top)")->required();
   sub->add_flag("--force", cmd->force, "Overwrite existing results; restart a checkpoint of another search");

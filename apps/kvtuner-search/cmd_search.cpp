@@ -9,14 +9,14 @@
 
 #include "apps/kvtuner-search/commands.h"
 #include "apps/kvtuner-search/e2e_search.h"
-#include "calibration/input/calib_cli.h"
+#include "apps/kvtuner-search/calib_options.h"
 #include "calibration/profiler/table_compat.h"
 #include "lib/core/error.h"
 #include "lib/quant/streaming_quantizer.h"
 #include "lib/tokenizer/tokenizer.h"
 #include "lib/core/log.h"
 #include "lib/core/sensitivity_table.h"
-#include "search/search_cli.h"
+#include "apps/kvtuner-search/search_cli_options.h"
 #include "search/search_outputs.h"
 #include "search/writers/text_format.h"
 
@@ -47,7 +47,7 @@ void run_e2e_after(const SearchCommand& cmd, const SensitivityTable& table, cons
   options.prefill = quant::parse_prefill_mode(table.prefill_mode);
   const auto prompt_len = table.scheme_params.find("prompt_len");
   if (prompt_len != table.scheme_params.end() && prompt_len->is_string())
-    options.prompt_length = eval::parse_prompt_length(prompt_len->get<std::string>());
+    options.prompt_length = quant::parse_prompt_length(prompt_len->get<std::string>());
   options.forward.dtype = model::parse_dtype(cmd.dtype);
   options.forward.device = model::parse_device(cmd.device);
   E2eSearch e2e = run_e2e_search(model, set.prompts, table, cmd.options, proxy, options, cmd.e2e, cmd.out_dir + "/e2e");
@@ -99,11 +99,11 @@ void register_search(CLI::App& app) {
       ->required();
   sub->add_option("--out", cmd->out_dir, "Output directory (configs, front.csv, pareto.svg, report.md, ...)")->required();
   sub->add_flag("--force", cmd->options.force, "Overwrite existing results; restart a checkpoint of another search");
-  search::add_search_options(sub, cmd->options);
+  add_search_options(sub, cmd->options);
   const std::string e2e_group = "End-to-end objective";
   add_e2e_options(sub, cmd->e2e);
   sub->add_option("--model", cmd->model_dir, "--objective e2e-kl: the model the table was profiled on")->group(e2e_group);
-  calib::add_calib_options(sub, cmd->calib);
+  add_calib_options(sub, cmd->calib);
   sub->add_option("--dtype", cmd->dtype, "--objective e2e-kl: compute dtype")->capture_default_str();
   sub->add_option("--device", cmd->device, "--objective e2e-kl: cpu, cuda or cuda:N")->capture_default_str();
   sub->callback([cmd] { run_search_command(*cmd); });

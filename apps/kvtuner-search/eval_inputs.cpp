@@ -15,29 +15,62 @@ namespace fs = std::filesystem;
 
 namespace kvt::app {
 
-void add_heldout_options(CLI::App* cmd, HeldoutOptions& options) {
+namespace {
+
+// A former spelling of an option: hidden from --help, sets the same value, warns once per use.
+template <class T>
+void add_deprecated_alias(CLI::App* cmd, const std::string& old_name, CLI::Option* canonical, T& target) {
+  const std::string new_name = canonical->get_name();
+  CLI::Option* alias = cmd->add_option(old_name, target, "deprecated: use " + new_name)
+                          ->group("")
+                          ->each([old_name, new_name](const std::string&) {
+                            log_warning(old_name + " is deprecated (the held-out options are named alike in "
+                                        "evaluate and run); use " + new_name);
+                          });
+  // The alias excludes what its canonical option excludes, and the canonical option itself.
+  alias->excludes(canonical);
+  for (CLI::Option* other : canonical->get_excludes())
+    if (other != alias) alias->excludes(other);
+}
+
+}  // namespace
+
+void add_heldout_options(CLI::App* cmd, HeldoutOptions& options, bool deprecated_aliases) {
   calib::CalibOptions& s = options.selection;
-  auto* data = cmd->add_option("--data", s.calib_path,
+  auto* data = cmd->add_option("--heldout", s.calib_path,
                                "Held-out text: .txt (documents separated by blank lines), .jsonl, or a directory of "
                                ".txt files; one document = one sequence (default: the model directory's heldout.txt, "
-                               "read as one token stream in --max-tokens windows)");
-  auto* ids = cmd->add_option("--ids", s.ids_path, "Held-out sequences as token ids: .jsonl, one JSON array per line");
+                               "read as one token stream in --heldout-max-tokens windows)");
+  auto* ids = cmd->add_option("--heldout-ids", s.ids_path,
+                              "Held-out sequences as token ids: .jsonl, one JSON array per line");
   data->excludes(ids);
-  cmd->add_option("--data-field", s.field, "The .jsonl field holding the text")->capture_default_str();
-  cmd->add_option("--num-sequences", s.num_prompts, "Use at most this many held-out sequences, in file order (0 = all)")
-      ->capture_default_str();
-  cmd->add_option("--max-tokens", s.max_tokens,
-                  "Truncate each sequence to this many tokens; the window length for the model's heldout.txt "
-                  "(0 = the model's context)")
-      ->capture_default_str();
-  cmd->add_option("--min-tokens", s.min_tokens, "Drop sequences shorter than this many tokens")->capture_default_str();
+  auto* field = cmd->add_option("--heldout-field", s.field, "The .jsonl field holding the held-out text")
+                    ->capture_default_str();
+  auto* count = cmd->add_option("--heldout-sequences", s.num_prompts,
+                                "Held-out sequences used, in file order (0 = all); run splits them: even ones "
+                                "validate, odd ones test")
+                    ->capture_default_str();
+  auto* max_tokens = cmd->add_option("--heldout-max-tokens", s.max_tokens,
+                                     "Truncate each held-out sequence to this many tokens; the window length for the "
+                                     "model's heldout.txt (0 = the model's context)")
+                         ->capture_default_str();
+  auto* min_tokens = cmd->add_option("--heldout-min-tokens", s.min_tokens,
+                                     "Drop held-out sequences shorter than this many tokens")
+                         ->capture_default_str();
+  if (!deprecated_aliases) return;
+  add_deprecated_alias(cmd, "--data", data, s.calib_path);
+  add_deprecated_alias(cmd, "--ids", ids, s.ids_path);
+  add_deprecated_alias(cmd, "--data-field", field, s.field);
+  add_deprecated_alias(cmd, "--num-sequences", count, s.num_prompts);
+  add_deprecated_alias(cmd, "--max-tokens", max_tokens, s.max_tokens);
+  add_deprecated_alias(cmd, "--min-tokens", min_tokens, s.min_tokens);
 }
 
 namespace {
 
 // The model directory's heldout.txt as the trainer measures held-out loss: one token stream (the whole text,
-// BOS first) in consecutive windows of --max-tokens tokens (the context when 0 or larger); a last window shorter
-// than --min-tokens is left out. kvtuner-train writes each held-out document with its paragraph breaks, so its
+// BOS first) in consecutive windows of --heldout-max-tokens tokens (the context when 0 or larger); a last window
+// shorter than --heldout-min-tokens is left out. kvtuner-train writes each held-out document with its paragraph breaks, so its
 // blank lines separate paragraphs (headword lines, one-line senses), not documents: read as one sequence per
 // block, most blocks would be dropped as too short.
 calib::CalibrationSet load_heldout_stream(const std::string& path, const tok::Tokenizer& tokenizer,
@@ -62,7 +95,7 @@ calib::CalibrationSet load_heldout_stream(const std::string& path, const tok::To
   }
   if (set.prompts.empty())
     throw InputError(path + ": the held-out text has " + std::to_string(stream.size()) +
-                         " tokens, fewer than --min-tokens " + std::to_string(selection.min_tokens),
+                         " tokens, fewer than --heldout-min-tokens " + std::to_string(selection.min_tokens),
                      calib::kErrCalibEmpty);
   set.hash = calib::content_hash(set.prompts);
   log_info(path + ": " + std::to_string(set.prompts.size()) + " held-out sequences of up to " +
@@ -84,7 +117,7 @@ calib::CalibrationSet load_heldout(const HeldoutOptions& options, const model::M
   // Never fall back to the calibration set: held-out data must be disjoint from it.
   const fs::path heldout = fs::path(model.directory()) / "heldout.txt";
   if (!fs::exists(heldout))
-    throw InputError("no held-out data: pass --data or --ids (the model directory " + model.directory() +
+    throw InputError("no held-out data: pass --heldout or --heldout-ids (the model directory " + model.directory() +
                          " has no heldout.txt)",
                      977);
   tok::Tokenizer tokenizer = tok::Tokenizer::load(model.directory());
@@ -115,7 +148,7 @@ void add_eval_settings(CLI::App* cmd, EvalSettings& s) {
 void validate_eval_settings(const EvalSettings& s) {
   if (!s.scheme.empty()) quant::lookup_scheme(s.scheme);
   if (!s.prefill.empty()) quant::parse_prefill_mode(s.prefill);
-  eval::parse_prompt_length(s.prompt_len);
+  quant::parse_prompt_length(s.prompt_len);
   parse_pair_list(s.baselines);
   eval::parse_plot_metric(s.plot);
   model::parse_dtype(s.dtype);
@@ -155,12 +188,12 @@ eval::EvalOptions resolve_eval_options(const EvalSettings& s, const std::vector<
   const std::string recorded_prefill = common_metadata(configs, "prefill_mode", "--prefill");
   if (!s.scheme.empty() && !recorded_scheme.empty() && s.scheme != recorded_scheme)
     log_warning("--scheme " + s.scheme + " overrides the scheme the configs were searched with (" + recorded_scheme + ")");
-  o.scheme = quant::lookup_scheme(!s.scheme.empty() ? s.scheme : !recorded_scheme.empty() ? recorded_scheme : "kivi");
+  o.scheme = quant::lookup_scheme(!s.scheme.empty() ? s.scheme : !recorded_scheme.empty() ? recorded_scheme : quant::kDefaultSchemeName);
   const std::string prefill = !s.prefill.empty() ? s.prefill : !recorded_prefill.empty() ? recorded_prefill : "fp";
   o.prefill = quant::parse_prefill_mode(prefill);
   if (!s.prefill.empty() && !recorded_prefill.empty() && quant::parse_prefill_mode(recorded_prefill) != o.prefill)
     log_warning("--prefill " + s.prefill + " overrides the mode the configs were profiled with (" + recorded_prefill + ")");
-  o.prompt_length = eval::parse_prompt_length(s.prompt_len);
+  o.prompt_length = quant::parse_prompt_length(s.prompt_len);
   o.forward.dtype = model::parse_dtype(s.dtype);
   o.forward.device = model::parse_device(s.device);
   o.batch_tokens = s.batch_tokens;

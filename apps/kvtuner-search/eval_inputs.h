@@ -15,18 +15,20 @@ namespace kvt::app {
 
 // Held-out text or token ids, selected with the calibration loader's rules (one document = one sequence).
 struct HeldoutOptions {
-  calib::CalibOptions selection;  // calib_path = --data, ids_path = --ids
+  calib::CalibOptions selection;  // calib_path = --heldout, ids_path = --heldout-ids
   HeldoutOptions() {
     selection.num_prompts = 64;
     selection.max_tokens = 256;
     selection.min_tokens = 32;
   }
 };
-// --data, --ids, --data-field, --num-sequences, --max-tokens, --min-tokens.
-void add_heldout_options(CLI::App* cmd, HeldoutOptions& options);
+// --heldout, --heldout-ids, --heldout-field, --heldout-sequences, --heldout-max-tokens, --heldout-min-tokens:
+// the same names in evaluate and run. `deprecated_aliases` (evaluate): also evaluate's former spellings --data,
+// --ids, --data-field, --num-sequences, --max-tokens, --min-tokens, hidden from --help, with a warning.
+void add_heldout_options(CLI::App* cmd, HeldoutOptions& options, bool deprecated_aliases);
 
-// --data / --ids (one document or id line = one sequence), else <model_dir>/heldout.txt read as one token stream
-// in consecutive --max-tokens windows, as kvtuner-train measures held-out loss (never the calibration set).
+// --heldout / --heldout-ids (one document or id line = one sequence), else <model_dir>/heldout.txt read as one
+// token stream in consecutive --heldout-max-tokens windows, as kvtuner-train measures held-out loss (never the calibration set).
 // @throws InputError when there is no held-out data, and as calib::load_prompts.
 calib::CalibrationSet load_heldout(const HeldoutOptions& options, const model::Model& model);
 

@@ -19,14 +19,14 @@ using Matrix = std::vector<std::vector<double>>;
 
 // Scored span of one prompt, as `evaluate` scores it.
 eval::ScoredSpan span_of(const ProfileOptions& options, int64_t length) {
-  return eval::scored_span(length, options.prompt_len(length));
+  return eval::scored_span(length, options.prompt_length.prefill_tokens(length));
 }
 
 int64_t scored_tokens(const ProfileOptions& options, const std::vector<std::vector<int64_t>>& prompts) {
   int64_t n = 0;
   for (const auto& p : prompts) n += span_of(options, int64_t(p.size())).count;
   if (n == 0)
-    throw InputError("profile: no calibration prompt is longer than --prompt-len " + options.prompt_len_description() +
+    throw InputError("profile: no calibration prompt is longer than --prompt-len " + options.prompt_length.option_text() +
                          ", so there is no token to measure the layer KL or Fisher estimate on",
                      428);
   return n;
@@ -35,7 +35,7 @@ int64_t scored_tokens(const ProfileOptions& options, const std::vector<std::vect
 // Attention of one layer under one uniform pair: exactly what `evaluate` runs for that layer.
 at::Tensor pair_attention(const model::AttentionInputs& in, const KvConfig& config, const ProfileOptions& options,
                           int sliding_window) {
-  quant::DecodeState state{options.prompt_len(in.q.size(1)), options.prefill};
+  quant::DecodeState state{options.prompt_length.prefill_tokens(in.q.size(1)), options.prefill};
   return eval::config_attention(in.q, in.k, in.v, config, in.layer, options.scheme, state, sliding_window);
 }
 

@@ -24,19 +24,6 @@ std::string base_name(std::string path) {
 
 }  // namespace
 
-int64_t ProfileOptions::prompt_len(int64_t tokens) const {
-  if (prompt_tokens >= 0) return std::min(prompt_tokens, tokens);
-  return std::min(tokens, int64_t(std::floor(prompt_fraction * double(tokens))));
-}
-
-std::string ProfileOptions::prompt_len_description() const {
-  if (prompt_tokens >= 0) return std::to_string(prompt_tokens);
-  if (prompt_fraction == 0.5) return "half";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", prompt_fraction);
-  return buf;
-}
-
 void validate_profile_options(const model::ModelConfig& config, const std::vector<std::vector<int64_t>>& prompts,
                               const ProfileOptions& options) {
   options.scheme.validate(config.head_dim);
@@ -45,8 +32,7 @@ void validate_profile_options(const model::ModelConfig& config, const std::vecto
     quant::check_quant_bits(p.key_bits, options.scheme.key.symmetric);
     quant::check_quant_bits(p.value_bits, options.scheme.value.symmetric);
   }
-  if (options.prompt_tokens < 0 && !(options.prompt_fraction >= 0 && options.prompt_fraction < 1))
-    throw InputError("--prompt-len: the prompt fraction must be in [0, 1), got " + options.prompt_len_description(), 422);
+  options.prompt_length.validate();
   if (options.chunk_rows <= 0) throw InputError("profile: chunk rows must be positive", 422);
   if (options.proxy != "auto" && !is_proxy_name(options.proxy))
     throw InputError("--proxy: unknown proxy '" + options.proxy + "' (expected auto, eo, kl or fisher)", 429);
@@ -57,10 +43,10 @@ void validate_profile_options(const model::ModelConfig& config, const std::vecto
   if (prompts.empty()) throw InputError("profile: the calibration set holds no prompts", 423);
   if (options.prefill == quant::PrefillMode::FullPrecision) {
     bool any_decode = std::any_of(prompts.begin(), prompts.end(), [&](const auto& p) {
-      return int64_t(p.size()) > options.prompt_len(int64_t(p.size()));
+      return int64_t(p.size()) > options.prompt_length.prefill_tokens(int64_t(p.size()));
     });
     if (!any_decode)
-      throw InputError("--prompt-len " + options.prompt_len_description() +
+      throw InputError("--prompt-len " + options.prompt_length.option_text() +
                            ": every calibration prompt is at most this long, so prefill-fp leaves no decode position "
                            "to measure (lower --prompt-len or use --prefill quantized)",
                        424);
@@ -104,7 +90,7 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
   model::ForwardHooks hooks;
   hooks.skip_lm_head = true;
   hooks.on_capture = [&](const model::AttentionInputs& in, const at::Tensor& /*attention_output*/) {
-    quant::DecodeState state{options.prompt_len(in.q.size(1)), options.prefill};
+    quant::DecodeState state{options.prompt_length.prefill_tokens(in.q.size(1)), options.prefill};
     layers[size_t(in.layer)].add_prompt(in.q, in.k, in.v, state);
     progress.update(++done, "layer " + std::to_string(in.layer + 1) + "/" + std::to_string(config.num_layers));
   };
@@ -114,7 +100,7 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
   const double eo_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - eo_start).count();
   if (!layers.empty() && layers[0].evaluated_prompts() < int(prompts.size()))
     log_warning("profile: " + std::to_string(int(prompts.size()) - layers[0].evaluated_prompts()) +
-                " calibration prompt(s) are no longer than --prompt-len " + options.prompt_len_description() +
+                " calibration prompt(s) are no longer than --prompt-len " + options.prompt_length.option_text() +
                 " and contribute only e_k/e_v (no decode position under prefill-fp)");
 
   SensitivityTable t;
@@ -125,7 +111,7 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
   t.calib_hash = calib_hash;
   t.scheme = options.scheme.name;
   t.scheme_params = quant::scheme_params_json(options.scheme);
-  t.scheme_params["prompt_len"] = options.prompt_len_description();
+  t.scheme_params["prompt_len"] = options.prompt_length.option_text();
   t.prefill_mode = quant::prefill_mode_name(options.prefill);
   t.num_layers = config.num_layers;
   t.num_kv_heads = config.num_kv_heads;

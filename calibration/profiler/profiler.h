@@ -9,6 +9,7 @@
 #include "lib/core/precision.h"
 #include "lib/core/sensitivity_table.h"
 #include "lib/model/forward.h"
+#include "lib/quant/prompt_length.h"
 #include "lib/model/model.h"
 #include "lib/quant/quant_spec.h"
 #include "lib/quant/quantized_attention.h"
@@ -24,13 +25,9 @@ struct ProfileOptions {
   quant::QuantScheme scheme;                                  // e.g. quant::lookup_scheme("kivi")
   std::vector<PrecisionPair> pairs = default_candidate_pairs();
   quant::PrefillMode prefill = quant::PrefillMode::FullPrecision;
-  // Leading tokens of each prompt processed as its prefill; the rest are decode steps (teacher-forced).
-  // prompt_tokens >= 0: that many (at most the prompt); else floor(prompt_fraction · T). The default, half
-  // of each prompt, matches `evaluate --prompt-len half`.
-  int64_t prompt_tokens = -1;
-  double prompt_fraction = 0.5;
-  int64_t prompt_len(int64_t tokens) const;
-  std::string prompt_len_description() const;  // "half" (or "0.25") | "128"
+  // Leading tokens of each prompt processed as its prefill (prefill_tokens: at most the prompt); the rest are
+  // decode steps (teacher-forced). The default, half of each prompt, matches `evaluate --prompt-len half`.
+  quant::PromptLength prompt_length;
   model::ForwardOptions forward;
   int64_t chunk_rows = kProfileChunkRows;
 

@@ -3,7 +3,7 @@
 // by PyYAML's YAML 1.1 implicit resolvers (yaml/resolver.py) and constructors (yaml/constructor.py,
 // SafeConstructor): `0x1`, `07`, `0b1`, `1_0`, `+3` and `1:00` are ints, `0o7`, `08`, `1e3` and a quoted
 // "0" are strings, `on`/`yes` are bools, `4.0` a float. Mappings expand `<<` merge keys as
-// SafeConstructor.flatten_mapping does. tests/core/presets/ pins the behaviour against PyYAML itself.
+// SafeConstructor.flatten_mapping does. tests/lib/core/presets/ pins the behaviour against PyYAML itself.
 #pragma once
 #include <yaml-cpp/yaml.h>
 

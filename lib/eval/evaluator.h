@@ -12,6 +12,7 @@
 
 #include "lib/core/kv_config.h"
 #include "lib/eval/logit_metrics.h"
+#include "lib/quant/prompt_length.h"
 #include "lib/model/forward.h"
 #include "lib/quant/quant_spec.h"
 #include "lib/quant/streaming_quantizer.h"
@@ -32,7 +33,7 @@ struct EvalConfig {
 struct EvalOptions {
   quant::QuantScheme scheme;
   quant::PrefillMode prefill = quant::PrefillMode::FullPrecision;
-  PromptLength prompt_length;
+  quant::PromptLength prompt_length;
   model::ForwardOptions forward;
   int64_t batch_tokens = 4096;  // tokens per forward batch (at least one sequence)
 };

@@ -11,7 +11,7 @@
 namespace kvt::eval {
 
 std::vector<std::vector<int64_t>> generation_prompts(const std::vector<std::vector<int64_t>>& sequences,
-                                                     const PromptLength& prompt_length, int max_prompts) {
+                                                     const quant::PromptLength& prompt_length, int max_prompts) {
   const size_t count = std::min(sequences.size(), size_t(std::max(max_prompts, 0)));
   if (count == 0) throw InputError("generation check: no held-out sequence to take prompts from", 973);
   int64_t length = -1;

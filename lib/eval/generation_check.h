@@ -20,9 +20,9 @@ struct GenerationResult {
 };
 
 // The first `max_prompts` sequences cut to one prompt length: the smallest of their prompt lengths
-// (PromptLength::for_sequence). @throws InputError when there is no sequence.
+// (quant::PromptLength::for_sequence). @throws InputError when there is no sequence.
 std::vector<std::vector<int64_t>> generation_prompts(const std::vector<std::vector<int64_t>>& sequences,
-                                                     const PromptLength& prompt_length, int max_prompts);
+                                                     const quant::PromptLength& prompt_length, int max_prompts);
 
 // Position-wise comparison of one config's generations with the reference's.
 GenerationResult compare_generations(const std::string& name, const std::vector<std::vector<int64_t>>& reference,

@@ -7,30 +7,6 @@
 
 namespace kvt::eval {
 
-int64_t PromptLength::for_sequence(int64_t length) const {
-  const int64_t p = tokens >= 0 ? tokens : int64_t(fraction * double(length));
-  if (length < 2 || p >= length)
-    throw InputError("--prompt-len: a sequence of " + std::to_string(length) + " tokens has no token left to decode after a " +
-                         std::to_string(p) + "-token prompt (" + describe() + ")",
-                     971);
-  return p;
-}
-
-std::string PromptLength::describe() const {
-  if (tokens >= 0) return std::to_string(tokens) + " tokens";
-  return fraction == 0.5 ? "half of each sequence" : std::to_string(fraction) + " of each sequence";
-}
-
-PromptLength parse_prompt_length(const std::string& text) {
-  PromptLength p;
-  if (text == "half") return p;
-  const bool digits = !text.empty() && text.size() <= 9 &&
-                      std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit((unsigned char)c); });
-  if (!digits) throw InputError("--prompt-len '" + text + "': expected 'half' or a token count", 971);
-  p.tokens = std::stoll(text);
-  return p;
-}
-
 ScoredSpan scored_span(int64_t length, int64_t prompt_len) {
   ScoredSpan s;
   s.first_target = std::max<int64_t>(prompt_len, 1);

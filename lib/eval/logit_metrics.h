@@ -15,19 +15,6 @@
 
 namespace kvt::eval {
 
-// How many leading tokens of each sequence form the prompt (the prefill); the rest is decoded.
-struct PromptLength {
-  double fraction = 0.5;  // used when tokens < 0: P = floor(fraction · T)
-  int64_t tokens = -1;    // a fixed count
-
-  // P for a sequence of `length` tokens. @throws InputError (id 971) when no continuation token is left.
-  int64_t for_sequence(int64_t length) const;
-  std::string describe() const;  // "half of each sequence" | "128 tokens"
-};
-
-// "half" or a token count ("128"). @throws InputError (id 971) naming --prompt-len.
-PromptLength parse_prompt_length(const std::string& text);
-
 struct ScoredSpan {
   int64_t first_target = 1;  // max(P, 1)
   int64_t count = 0;         // T − first_target targets; logits rows [first_target − 1, T − 1)

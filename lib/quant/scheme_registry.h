@@ -12,6 +12,9 @@ namespace kvt::quant {
 // Registered names in table order: "per-token-asym", "kivi".
 std::vector<std::string> scheme_names();
 
+// The scheme `profile`, `run` and `evaluate` use when neither an option nor a config's metadata names one.
+inline constexpr const char* kDefaultSchemeName = "kivi";
+
 // @throws UnsupportedError listing the registered names when `name` is unknown.
 QuantScheme lookup_scheme(const std::string& name);
 

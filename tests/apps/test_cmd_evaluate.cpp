@@ -1,8 +1,5 @@
 // `kvtuner-search evaluate` through the real binary (KVT_SEARCH_BIN) on a generated fixture model:
 // outputs, determinism, --force, config metadata, and non-zero exits with the error text for bad input.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -10,23 +7,16 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/support/cli.h"
 #include "tests/support/fixture_model.h"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct EvalRun {
-  int exit_code = -1;
-  std::string out, err;
-};
+using EvalRun = kvt::test::CliRun;
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_text(const fs::path& path) { return kvt::test::slurp_file(path.string()); }
 
 // A fixture model (3 layers, vocab 101), held-out ids and two configs in a directory.
 struct EvalWorkspace {
@@ -56,12 +46,11 @@ struct EvalWorkspace {
     std::ofstream(dir / name, std::ios::binary) << content;
     return (dir / name).string();
   }
-  EvalRun run(const std::string& args) const {
-    const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
-    const int status = std::system((std::string(KVT_SEARCH_BIN) + " evaluate " + args + " >" + out + " 2>" + err).c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(out), read_text(err)};
+  EvalRun run(const std::string& args) const { return kvt::test::run_kvtuner_search("evaluate " + args); }
+  std::string base() const {
+    return "--model " + model + " --heldout-ids " + (dir / "ids.jsonl").string() +
+           " --scheme per-token-asym --heldout-min-tokens 2 ";
   }
-  std::string base() const { return "--model " + model + " --ids " + (dir / "ids.jsonl").string() + " --scheme per-token-asym --min-tokens 2 "; }
 };
 
 }  // namespace
@@ -104,7 +93,7 @@ TEST_CASE("evaluate takes scheme and prefill mode from the configs' metadata", "
   EvalWorkspace ws("metadata");
   const std::string header = "# kvtuner: {\"scheme\": \"per-token-asym\", \"prefill_mode\": \"prefill-quantized\"}\n";
   const std::string a = ws.write("a.yaml", EvalWorkspace::layer_yaml({{4, 4}, {4, 4}, {4, 4}}, header));
-  const std::string data = "--model " + ws.model + " --ids " + ws.ids + " --gen-tokens 0 --min-tokens 2 ";
+  const std::string data = "--model " + ws.model + " --heldout-ids " + ws.ids + " --gen-tokens 0 --heldout-min-tokens 2 ";
   const std::string out = (ws.dir / "out").string();
   EvalRun r = ws.run(data + "--config " + a + " --out " + out);
   INFO(r.err);
@@ -119,6 +108,29 @@ TEST_CASE("evaluate takes scheme and prefill mode from the configs' metadata", "
   EvalRun conflict = ws.run(data + "--config " + a + " --config " + b);
   CHECK(conflict.exit_code == 2);
   CHECK(conflict.err.find("pass --scheme") != std::string::npos);
+}
+
+TEST_CASE("evaluate: the former held-out spellings still work, give the same bytes, and warn", "[apps][evaluate]") {
+  EvalWorkspace ws("aliases");
+  const std::string config = ws.write("a.yaml", EvalWorkspace::layer_yaml({{8, 4}, {4, 2}, {4, 4}}));
+  const std::string common = "--model " + ws.model + " --scheme per-token-asym --gen-tokens 0 --config " + config;
+  const std::string now = (ws.dir / "now").string(), before = (ws.dir / "before").string();
+  EvalRun current = ws.run(common + " --heldout-ids " + ws.ids + " --heldout-min-tokens 2 --heldout-max-tokens 28 "
+                           "--heldout-sequences 3 --out " + now);
+  INFO(current.err);
+  REQUIRE(current.exit_code == 0);
+  CHECK(current.err.find("deprecated") == std::string::npos);
+  EvalRun former = ws.run(common + " --ids " + ws.ids + " --min-tokens 2 --max-tokens 28 --num-sequences 3 --out " + before);
+  INFO(former.err);
+  REQUIRE(former.exit_code == 0);
+  for (const char* name : {"--ids", "--min-tokens", "--max-tokens", "--num-sequences"})
+    CHECK(former.err.find(std::string(name) + " is deprecated") != std::string::npos);
+  CHECK(former.err.find("use --heldout-ids") != std::string::npos);
+  CHECK(read_text(fs::path(before) / "evaluation.json") == read_text(fs::path(now) / "evaluation.json"));
+  // The former names are hidden from --help; the new ones are listed.
+  EvalRun help = ws.run("--help");
+  CHECK(help.out.find("--heldout-ids") != std::string::npos);
+  CHECK(help.out.find("--num-sequences") == std::string::npos);
 }
 
 TEST_CASE("evaluate rejects bad input with a one-line message", "[apps][evaluate]") {
@@ -138,11 +150,13 @@ TEST_CASE("evaluate rejects bad input with a one-line message", "[apps][evaluate
       {ws.base() + "--config " + ws.configs + " --gen-tokens -1", "--gen-tokens"},
       {ws.base() + "--config " + ws.configs + " --plot auc", "--plot"},
       {ws.base() + "--config " + ws.configs + " --prefill sometimes", "--prefill"},
-      {"--model " + ws.model + " --ids " + ws.ids + " --scheme nope --config " + ws.configs, "nope"},
+      {"--model " + ws.model + " --heldout-ids " + ws.ids + " --scheme nope --config " + ws.configs, "nope"},
       {"--model " + ws.model + " --config " + ws.configs + " --scheme per-token-asym", "no held-out data"},
-      {"--model " + ws.model + " --ids " + ws.ids + " --data x.txt --config " + ws.configs, "excludes"},
-      {"--model " + ws.model + " --ids " + ws.ids, "--config is required"},
-      {"--model " + (ws.dir / "nomodel").string() + " --ids " + ws.ids + " --config " + ws.configs, "not a model directory"},
+      {"--model " + ws.model + " --heldout-ids " + ws.ids + " --heldout x.txt --config " + ws.configs, "excludes"},
+      {"--model " + ws.model + " --heldout-ids " + ws.ids + " --data x.txt --config " + ws.configs, "excludes"},
+      {"--model " + ws.model + " --heldout-ids " + ws.ids, "--config is required"},
+      {"--model " + (ws.dir / "nomodel").string() + " --heldout-ids " + ws.ids + " --config " + ws.configs,
+       "not a model directory"},
   };
   for (const auto& c : cases) {
     EvalRun r = ws.run(c.args);
@@ -159,7 +173,7 @@ TEST_CASE("evaluate on the bundled demo model reads its heldout.txt through the 
   EvalWorkspace ws("demo");
   const std::string config = ws.write("demo4.yaml", EvalWorkspace::layer_yaml({{8, 4}, {4, 4}, {4, 2}, {4, 4}, {8, 4}, {4, 2}}));
   const std::string out = (ws.dir / "out").string();
-  EvalRun r = ws.run("--model " + demo.string() + " --config " + config + " --num-sequences 4 --gen-tokens 4 --out " + out);
+  EvalRun r = ws.run("--model " + demo.string() + " --config " + config + " --heldout-sequences 4 --gen-tokens 4 --out " + out);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(read_text(fs::path(out) / "evaluation.json"));

@@ -42,7 +42,7 @@ TEST_CASE("layer KL: 16/16 is 0, and each entry equals evaluate of the config qu
   eval::EvalOptions e;
   e.scheme = o.scheme;
   e.prefill = o.prefill;
-  e.prompt_length.fraction = o.prompt_fraction;
+  e.prompt_length = o.prompt_length;
   e.batch_tokens = o.batch_tokens;
   for (int l = 0; l < 3; ++l) {
     CHECK(kl[size_t(l)][0] == 0.0);
@@ -88,7 +88,7 @@ TEST_CASE("the diagonal Fisher agrees with a finite-difference KL for a small pe
   const auto prompt = test::random_prompts({int(T)}, m.config().vocab_size, 7)[0];
   ProfileOptions o = kivi_options();
   o.forward.dtype = at::kDouble;  // no rounding noise in the finite difference
-  o.prompt_tokens = P;
+  o.prompt_length.tokens = P;
   const int layer = 0;
   const int64_t row = P - 2, coord = 5;  // an attention output that every scored position sees
 

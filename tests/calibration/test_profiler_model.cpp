@@ -71,7 +71,7 @@ TEST_CASE("profile_model equals the layer profiler on independently captured q/k
   ProfileOptions o = options_for("per-token-asym");
   o.pairs = {{8, 4}, {2, 2}};
   o.prefill = quant::PrefillMode::Quantized;
-  o.prompt_tokens = 20;
+  o.prompt_length.tokens = 20;
   SensitivityTable t = profile::profile_model(m, prompts, "", o);
 
   std::vector<profile::LayerProfiler> layers;
@@ -132,19 +132,19 @@ TEST_CASE("profile options are checked before the forward", "[calibration][profi
   model::Model m = model::Model::open(dir);
   auto prompts = test::random_prompts({16, 20}, m.config().vocab_size, 1);
   ProfileOptions o = options_for("per-token-asym");
-  o.prompt_tokens = 20;
+  o.prompt_length.tokens = 20;
   CHECK_THROWS_WITH(profile::profile_model(m, prompts, "", o), Catch::Contains("--prompt-len 20"));
   o.prefill = quant::PrefillMode::Quantized;
   CHECK_NOTHROW(profile::validate_profile_options(m.config(), prompts, o));
   o.pairs = {};
   CHECK_THROWS_AS(profile::profile_model(m, prompts, "", o), InputError);
   ProfileOptions half;  // the default: half of each prompt is its prefill
-  CHECK(half.prompt_len(41) == 20);
-  CHECK(half.prompt_len_description() == "half");
-  half.prompt_tokens = 30;
-  CHECK(half.prompt_len(20) == 20);
-  half.prompt_tokens = -1;
-  half.prompt_fraction = 1.0;
+  CHECK(half.prompt_length.prefill_tokens(41) == 20);
+  CHECK(half.prompt_length.option_text() == "half");
+  half.prompt_length.tokens = 30;
+  CHECK(half.prompt_length.prefill_tokens(20) == 20);
+  half.prompt_length.tokens = -1;
+  half.prompt_length.fraction = 1.0;
   half.scheme = quant::lookup_scheme("per-token-asym");
   CHECK_THROWS_WITH(profile::validate_profile_options(m.config(), prompts, half), Catch::Contains("[0, 1)"));
   ProfileOptions kivi = options_for("kivi");

@@ -173,7 +173,7 @@ TEST_CASE("per-head configs: equal heads match the per-layer config; mismatched 
                                      per_token_options()),
                     Catch::Contains("y.yaml") && Catch::Contains("5 layers") && Catch::Contains("model has 2"));
   EvalOptions options = per_token_options();
-  options.prompt_length = parse_prompt_length("20");
+  options.prompt_length = quant::parse_prompt_length("20");
   CHECK_THROWS_WITH(evaluate_configs(f.model, f.sequences, {}, options), Catch::Contains("--prompt-len"));
   CHECK_THROWS_WITH(evaluate_configs(f.model, {}, {}, per_token_options()), Catch::Contains("no held-out sequences"));
 }

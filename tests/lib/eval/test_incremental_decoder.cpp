@@ -171,7 +171,7 @@ TEST_CASE("generation comparison: identical share and first divergence by hand",
   CHECK(r.identical_prompts == 1);
 
   auto prompts = generation_prompts({std::vector<int64_t>(10, 1), std::vector<int64_t>(7, 2), std::vector<int64_t>(30, 3)},
-                                    parse_prompt_length("half"), 2);
+                                    quant::parse_prompt_length("half"), 2);
   REQUIRE(prompts.size() == 2);
   CHECK(prompts[0].size() == 3);  // min(10/2, 7/2)
   CHECK(prompts[1] == std::vector<int64_t>(3, 2));

@@ -73,14 +73,9 @@ TEST_CASE("KL is non-negative, and exactly zero for identical logits", "[lib][ev
   }
 }
 
-TEST_CASE("prompt length: half, fixed counts, and sequences with nothing left to decode", "[lib][eval]") {
-  CHECK(parse_prompt_length("half").for_sequence(9) == 4);
-  CHECK(parse_prompt_length("0").for_sequence(5) == 0);
-  CHECK(parse_prompt_length("12").for_sequence(13) == 12);
-  CHECK(scored_span(5, 0).first_target == 1);  // token 0 has no prediction
+TEST_CASE("scored span: token 0 has no prediction", "[lib][eval]") {
+  CHECK(scored_span(5, 0).first_target == 1);
   CHECK(scored_span(5, 0).count == 4);
-  CHECK_THROWS_WITH(parse_prompt_length("12").for_sequence(12), Catch::Contains("--prompt-len") && Catch::Contains("12 tokens"));
-  CHECK_THROWS_WITH(parse_prompt_length("half").for_sequence(1), Catch::Contains("input.971"));
-  for (const char* bad : {"", "-3", "1.5", "all", "99999999999"})
-    CHECK_THROWS_WITH(parse_prompt_length(bad), Catch::Contains("--prompt-len") && Catch::Contains("expected 'half'"));
+  CHECK(scored_span(5, 3).first_target == 3);
+  CHECK(scored_span(5, 3).count == 2);
 }

@@ -1,10 +1,10 @@
-#include "search/search_cli.h"
+#include "apps/kvtuner-search/search_cli_options.h"
 
 #include <sstream>
 
 #include "lib/core/error.h"
 
-namespace kvt::search {
+namespace kvt::app {
 
 std::vector<double> parse_budget_list(const std::string& text) {
   std::vector<double> budgets;
@@ -26,18 +26,18 @@ std::vector<double> parse_budget_list(const std::string& text) {
   return budgets;
 }
 
-void add_search_options(CLI::App* app, SearchOptions& o) {
+void add_search_options(CLI::App* app, search::SearchOptions& o) {
   const std::string group = "Search";
   app->add_option_function<std::string>(
          "--budgets", [&o](const std::string& s) { o.budgets = parse_budget_list(s); },
          "Average-bit budgets, comma-separated; one config set per budget (default 4,6)")
       ->group(group);
   app->add_option_function<std::string>(
-         "--memory", [&o](const std::string& s) { o.memory = parse_memory_measure(s); },
+         "--memory", [&o](const std::string& s) { o.memory = search::parse_memory_measure(s); },
          "Memory objective: nominal (the paper's f_m, default), effective (with scales and residual) or bytes")
       ->group(group);
   app->add_option_function<std::string>(
-         "--method", [&o](const std::string& s) { o.method = parse_search_method(s); },
+         "--method", [&o](const std::string& s) { o.method = search::parse_search_method(s); },
          "nsga2 (pagmo NSGA-II, default) or exact (the DP front of the additive proxy)")
       ->group(group);
   app->add_option("--proxy", o.proxy,
@@ -69,4 +69,4 @@ void add_search_options(CLI::App* app, SearchOptions& o) {
   app->add_option("--name", o.model_name, "Model name used in output file names (default: the table's)")->group(group);
 }
 
-}  // namespace kvt::search
+}  // namespace kvt::app

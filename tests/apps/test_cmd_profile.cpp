@@ -1,5 +1,5 @@
 // `kvtuner-search profile` end to end on a generated fixture model: outputs, determinism, --force, errors.
-#include "tests/calibration/profiler_test_util.h"  // first: Catch2 after ATen
+#include <catch2/catch.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -8,34 +8,12 @@
 
 #include "calibration/input/calibration_set.h"
 #include "lib/core/sensitivity_table.h"
+#include "tests/support/cli.h"
 #include "tests/support/fixture_model.h"
 
 namespace fs = std::filesystem;
 
-namespace {
-
-struct Run {
-  int code;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Run run_search(const std::string& args, const std::string& dir) {
-  REQUIRE(fs::exists(KVT_SEARCH_BIN));  // build the kvtuner-search target before this test
-  std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
-  int status = std::system((std::string(KVT_SEARCH_BIN) + " " + args + " >" + out + " 2>" + err).c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
-
-}  // namespace
-
-TEST_CASE("profile command writes the table, CSV and heatmap and prints a summary", "[calibration][profiler][cli]") {
+TEST_CASE("profile command writes the table, CSV and heatmap and prints a summary", "[apps][profile]") {
   std::string dir = kvt::test::fresh_test_dir("profiler_cli");
   kvt::test::FixtureSpec spec;
   spec.layers = 4;
@@ -52,9 +30,9 @@ TEST_CASE("profile command writes the table, CSV and heatmap and prints a summar
   }
   const std::string base = "profile --model " + model + " --ids " + dir + "/ids.jsonl --scheme per-token-asym " +
                            "--pairs KV8,K8V4,KV4,KV2 --prompt-len 10 --out " + dir + "/sens.json";
-  Run first = run_search(base, dir);
+  kvt::test::CliRun first = kvt::test::run_kvtuner_search(base);
   INFO(first.err);
-  REQUIRE(first.code == 0);
+  REQUIRE(first.exit_code == 0);
   CHECK_THAT(first.out, Catch::Contains("Most sensitive layers at KV2"));
   kvt::SensitivityTable t = kvt::read_sensitivity_table(dir + "/sens.json");
   CHECK(t.num_layers == 4);
@@ -63,23 +41,23 @@ TEST_CASE("profile command writes the table, CSV and heatmap and prints a summar
   CHECK(t.num_tokens == 75);
   CHECK(t.calib_hash == kvt::calib::content_hash(prompts));
   CHECK(t.scheme_params["prompt_len"] == "10");
-  CHECK_THAT(slurp(dir + "/sens.csv"), Catch::StartsWith("layer,pair"));
-  CHECK_THAT(slurp(dir + "/sens.svg"), Catch::Contains("<svg"));
-  const std::string json = slurp(dir + "/sens.json");
+  CHECK_THAT(kvt::test::slurp_file(dir + "/sens.csv"), Catch::StartsWith("layer,pair"));
+  CHECK_THAT(kvt::test::slurp_file(dir + "/sens.svg"), Catch::Contains("<svg"));
+  const std::string json = kvt::test::slurp_file(dir + "/sens.json");
 
-  Run again = run_search(base, dir);
-  CHECK(again.code == 2);
+  kvt::test::CliRun again = kvt::test::run_kvtuner_search(base);
+  CHECK(again.exit_code == 2);
   CHECK_THAT(again.err, Catch::Contains("--force"));
-  Run forced = run_search(base + " --force", dir);
-  CHECK(forced.code == 0);
-  CHECK(slurp(dir + "/sens.json") == json);  // same inputs → byte-identical table
+  kvt::test::CliRun forced = kvt::test::run_kvtuner_search(base + " --force");
+  CHECK(forced.exit_code == 0);
+  CHECK(kvt::test::slurp_file(dir + "/sens.json") == json);  // same inputs → byte-identical table
 
   std::ofstream(dir + "/bad.jsonl") << "[1, 2]\n[3, -4]\n";
-  Run bad = run_search("profile --model " + model + " --ids " + dir + "/bad.jsonl --out " + dir + "/b.json", dir);
-  CHECK(bad.code == 2);
+  kvt::test::CliRun bad = kvt::test::run_kvtuner_search("profile --model " + model + " --ids " + dir + "/bad.jsonl --out " + dir + "/b.json");
+  CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains("bad.jsonl:2") && Catch::Contains("-4"));
-  Run unknown = run_search("profile --model " + model + " --ids " + dir + "/ids.jsonl --scheme nope --out " + dir + "/c.json", dir);
-  CHECK(unknown.code == 2);
+  kvt::test::CliRun unknown = kvt::test::run_kvtuner_search("profile --model " + model + " --ids " + dir + "/ids.jsonl --scheme nope --out " + dir + "/c.json");
+  CHECK(unknown.exit_code == 2);
   CHECK_THAT(unknown.err, Catch::Contains("kivi"));
   CHECK_FALSE(fs::exists(dir + "/c.json"));
 }

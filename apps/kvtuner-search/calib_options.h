@@ -1,5 +1,5 @@
-// The calibration options every kvtuner-search subcommand shares, declared once. Header-only so that
-// kvt_calib_input itself does not depend on CLI11; only apps include this file.
+// The calibration options of `profile`, `run` and `search --objective e2e-kl`, declared once (every option of
+// kvtuner-search is registered in apps/kvtuner-search; kvt_calib_input does not depend on CLI11).
 //   add_calib_options(sub, options);                     // in register_<name>()
 //   auto set = calib::load_prompts(options, &tokenizer, config.max_position_embeddings, tokenizer.vocab_size());
 #pragma once
@@ -7,9 +7,9 @@
 
 #include "calibration/input/calibration_set.h"
 
-namespace kvt::calib {
+namespace kvt::app {
 
-inline void add_calib_options(CLI::App* cmd, CalibOptions& options) {
+inline void add_calib_options(CLI::App* cmd, calib::CalibOptions& options) {
   auto* calib = cmd->add_option("--calib", options.calib_path,
                                 "Calibration text: .txt (documents separated by blank lines), .jsonl (one record per "
                                 "line), or a directory of .txt files (default: data/calibration/default.txt)");
@@ -30,4 +30,4 @@ inline void add_calib_options(CLI::App* cmd, CalibOptions& options) {
                   "truncate (with a warning) (default: split for the bundled set, truncate for your data)");
 }
 
-}  // namespace kvt::calib
+}  // namespace kvt::app

@@ -28,9 +28,9 @@ checks against PyYAML's verdict.
 
 Regenerate (checked with PyYAML 6.0.3, Python 3.11):
 
-    python3 tests/core/presets/make_expectations.py > tests/core/presets/expectations.json
+    python3 tests/lib/core/presets/make_expectations.py > tests/lib/core/presets/expectations.json
 
-tests/core/test_kv_config_pyyaml.cpp reads expectations.json; the C++ tests never run Python.
+tests/lib/core/test_kv_config_pyyaml.cpp reads expectations.json; the C++ tests never run Python.
 """
 import json
 import os
@@ -266,7 +266,7 @@ def main():
     if len(set(names)) != len(names):
         sys.exit("duplicate case names")
     out = {
-        "generator": "tests/core/presets/make_expectations.py",
+        "generator": "tests/lib/core/presets/make_expectations.py",
         "pyyaml": yaml.__version__,
         "python": "%d.%d.%d" % sys.version_info[:3],
         "cases": [verdict(*c) for c in CASES],

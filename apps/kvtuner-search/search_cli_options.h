@@ -7,12 +7,12 @@
 
 #include "search/search_options.h"
 
-namespace kvt::search {
+namespace kvt::app {
 
 // `options` must outlive parsing. Malformed values throw kvt::InputError from the parse.
-void add_search_options(CLI::App* app, SearchOptions& options);
+void add_search_options(CLI::App* app, search::SearchOptions& options);
 
 // "4,6" → {4, 6}. @throws InputError naming --budgets and the item.
 std::vector<double> parse_budget_list(const std::string& text);
 
-}  // namespace kvt::search
+}  // namespace kvt::app
