@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "calibration/input/calibration_set.h"
+#include "lib/report/format.h"
 
 namespace kvt::app {
 
@@ -24,7 +25,7 @@ const eval::ConfigResult* row_named(const eval::EvaluationResult& r, const std::
 }
 
 std::string bits_text(double b) {
-  std::string s = eval::fixed(b, 2);
+  std::string s = report::format_fixed(b, 2);
   while (s.back() == '0') s.pop_back();
   if (s.back() == '.') s.pop_back();
   return s;
@@ -80,14 +81,14 @@ std::string run_report_markdown(const RunSummary& s) {
     const eval::ConfigResult* row = row_named(test, stem(f.file));
     const int proxy_rank = proxy_rank_in(c, f.budget);
     const double validation = s.two_stage.end_to_end[f.candidate];
-    md += "| " + bits_text(f.budget) + " | [" + f.file + "](" + f.file + ") | " + eval::fixed(c.nominal_bits, 3) + " | " +
-          (row ? eval::fixed(row->effective_bits, 3) : "") + " | " + std::to_string(proxy_rank) + " | " +
-          (s.two_stage.metric == eval::RescoreMetric::KL ? eval::scientific(validation, 3) : eval::fixed(validation, 4)) + " | ";
+    md += "| " + bits_text(f.budget) + " | [" + f.file + "](" + f.file + ") | " + report::format_fixed(c.nominal_bits, 3) + " | " +
+          (row ? report::format_fixed(row->effective_bits, 3) : "") + " | " + std::to_string(proxy_rank) + " | " +
+          (s.two_stage.metric == eval::RescoreMetric::KL ? report::format_scientific(validation, 3) : report::format_fixed(validation, 4)) + " | ";
     if (row) {
-      md += eval::scientific(row->mean_kl, 3) + " | " + (row->perplexity >= fp_ppl ? "+" : "") +
-            eval::fixed(row->perplexity - fp_ppl, 4) + " | " + eval::fixed(row->top1_agreement, 4) + " | ";
+      md += report::format_scientific(row->mean_kl, 3) + " | " + (row->perplexity >= fp_ppl ? "+" : "") +
+            report::format_fixed(row->perplexity - fp_ppl, 4) + " | " + report::format_fixed(row->top1_agreement, 4) + " | ";
       size_t index = size_t(row - test.rows.data());
-      md += (index < s.test_evaluation.generation.size() ? eval::fixed(s.test_evaluation.generation[index].identical_fraction, 4) : "") + " | ";
+      md += (index < s.test_evaluation.generation.size() ? report::format_fixed(s.test_evaluation.generation[index].identical_fraction, 4) : "") + " | ";
       for (const auto& cmp : comparisons)
         if (cmp.config == row->name) {
           std::string beaten, not_beaten;

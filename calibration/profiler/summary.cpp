@@ -4,17 +4,13 @@
 #include <cstdio>
 #include <numeric>
 
+#include "lib/core/sensitivity_stats.h"
 #include "lib/eval/rank_agreement.h"
+#include "lib/report/format.h"
 
 namespace kvt::profile {
 
 namespace {
-
-std::string format(const char* fmt, double a) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, a);
-  return buf;
-}
 
 double layer_mean(const std::vector<std::vector<double>>& m, size_t pair) {
   if (m.empty()) return 0.0;
@@ -23,13 +19,14 @@ double layer_mean(const std::vector<std::vector<double>>& m, size_t pair) {
   return sum / double(m.size());
 }
 
-std::string ranked_layers(const SensitivityTable& t, const std::vector<int>& order, size_t pair) {
+// "3 (0.512), 1 (0.498)": layers with their mean e_o over pairs.
+std::string ranked_layers(const std::vector<int>& layers, const std::vector<double>& means) {
   std::string s;
-  for (int l : order) s += (s.empty() ? "" : ", ") + std::to_string(l) + " (" + format("%.4g", t.e_o[size_t(l)][pair]) + ")";
+  for (int l : layers) s += (s.empty() ? "" : ", ") + std::to_string(l) + " (" + report::format_significant(means[size_t(l)], 4) + ")";
   return s;
 }
 
-std::string rho_text(const std::optional<double>& rho) { return rho ? format("%.3f", *rho) : std::string("n/a"); }
+std::string rho_text(const std::optional<double>& rho) { return rho ? report::format_fixed(*rho, 3) : std::string("n/a"); }
 
 }  // namespace
 
@@ -41,31 +38,22 @@ std::string sensitivity_summary(const SensitivityTable& t, int layers_listed) {
   std::snprintf(line, sizeof line, "%-8s %10s %10s %10s %10s %10s %9s\n", "pair", "e_o mean", "e_o min", "e_o max",
                 "e_k", "e_v", "eff.bits");
   out += line;
+  const std::vector<PairStats> stats = pair_stats(t.e_o);
   for (size_t p = 0; p < t.pairs.size(); ++p) {
-    double lo = t.e_o[0][p], hi = t.e_o[0][p];
-    for (const auto& row : t.e_o) lo = std::min(lo, row[p]), hi = std::max(hi, row[p]);
     double bits = p < t.effective_bits.size() ? t.effective_bits[p] : t.pairs[p].mean_bits();
     std::snprintf(line, sizeof line, "%-8s %10.4g %10.4g %10.4g %10.4g %10.4g %9.3f\n", t.pairs[p].name().c_str(),
-                  layer_mean(t.e_o, p), lo, hi, layer_mean(t.e_k, p), layer_mean(t.e_v, p), bits);
+                  stats[p].mean, stats[p].min, stats[p].max, layer_mean(t.e_k, p), layer_mean(t.e_v, p), bits);
     out += line;
   }
 
-  // The pair with the fewest bits separates layers best.
-  size_t lowest = 0;
-  for (size_t p = 1; p < t.pairs.size(); ++p) {
-    const PrecisionPair &a = t.pairs[p], &b = t.pairs[lowest];
-    if (a.key_bits + a.value_bits < b.key_bits + b.value_bits ||
-        (a.key_bits + a.value_bits == b.key_bits + b.value_bits && a.key_bits < b.key_bits))
-      lowest = p;
-  }
-  std::vector<int> order(size_t(t.num_layers));
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return t.e_o[size_t(a)][lowest] > t.e_o[size_t(b)][lowest]; });
+  // The same ranking as the search's report.md: mean e_o over all pairs (lib/core/sensitivity_stats.h).
+  const std::vector<double> means = layer_means(t.e_o);
+  const std::vector<int> order = layers_by_sensitivity(t.e_o);
   // At most half the layers each, so the two lists never overlap.
   size_t n = std::min<size_t>(size_t(std::max(layers_listed, 1)), std::max<size_t>(1, order.size() / 2));
-  const std::string at = " at " + t.pairs[lowest].name() + " (e_o): ";
-  out += "Most sensitive layers" + at + ranked_layers(t, std::vector<int>(order.begin(), order.begin() + long(n)), lowest) + "\n";
-  out += "Least sensitive layers" + at + ranked_layers(t, std::vector<int>(order.rbegin(), order.rbegin() + long(n)), lowest) + "\n";
+  const std::string by = " (mean e_o over pairs): ";
+  out += "Most sensitive layers" + by + ranked_layers(std::vector<int>(order.begin(), order.begin() + long(n)), means) + "\n";
+  out += "Least sensitive layers" + by + ranked_layers(std::vector<int>(order.rbegin(), order.rbegin() + long(n)), means) + "\n";
 
   int lo_bits = 16, hi_bits = 1;
   for (const auto& p : t.pairs) {
@@ -77,12 +65,12 @@ std::string sensitivity_summary(const SensitivityTable& t, int layers_listed) {
     double k = layer_mean(t.e_o, size_t(low_key)), v = layer_mean(t.e_o, size_t(low_value));
     int worse = 0;
     for (const auto& row : t.e_o) worse += row[size_t(low_key)] > row[size_t(low_value)];
-    out += "Keys vs values: " + t.pairs[size_t(low_key)].name() + " e_o " + format("%.4g", k) + " vs " +
-           t.pairs[size_t(low_value)].name() + " " + format("%.4g", v) + " (layer means): ";
+    out += "Keys vs values: " + t.pairs[size_t(low_key)].name() + " e_o " + report::format_significant(k, 4) + " vs " +
+           t.pairs[size_t(low_value)].name() + " " + report::format_significant(v, 4) + " (layer means): ";
     if (v > 0 && k >= v)
-      out += "low-bit keys hurt " + format("%.2f", k / v) + "x more";
+      out += "low-bit keys hurt " + report::format_fixed(k / v, 2) + "x more";
     else if (k > 0)
-      out += "low-bit values hurt " + format("%.2f", v / k) + "x more";
+      out += "low-bit values hurt " + report::format_fixed(v / k, 2) + "x more";
     else
       out += "no difference";
     out += "; " + t.pairs[size_t(low_key)].name() + " is worse in " + std::to_string(worse) + "/" +
@@ -156,7 +144,7 @@ std::string end_to_end_summary(const SensitivityTable& t) {
     out += "Sensitive side by layer KL (" + sides[0].low_key.name() + " vs " + sides[0].low_value.name() + "):";
     for (size_t l = 0; l < sides.size(); ++l)
       out += " " + std::to_string(l) + ":" + (sides[l].kl_low_key > sides[l].kl_low_value ? "keys" : "values") + " (" +
-             format("%.2f", sides[l].kl_low_value > 0 ? sides[l].kl_low_key / sides[l].kl_low_value : 0.0) + "x)";
+             report::format_fixed(sides[l].kl_low_value > 0 ? sides[l].kl_low_key / sides[l].kl_low_value : 0.0, 2) + "x)";
     out += "\n";
   }
   return out;

@@ -4,20 +4,16 @@
 
 #include "lib/core/error.h"
 #include "lib/eval/svg_plot.h"
+#include "lib/report/format.h"
 
 namespace kvt::eval {
 
-std::string fixed(double value, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  return buf;
-}
+namespace {
 
-std::string scientific(double value, int decimals) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*e", decimals, value);
-  return buf;
-}
+std::string fixed(double value, int decimals) { return report::format_fixed(value, decimals); }
+std::string scientific(double value, int decimals) { return report::format_scientific(value, decimals); }
+
+}  // namespace
 
 std::vector<BaselineComparison> compare_with_baselines(const EvaluationResult& result) {
   std::vector<BaselineComparison> out;

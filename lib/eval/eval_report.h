@@ -35,8 +35,4 @@ nlohmann::ordered_json evaluation_json(const EvaluationReport& report);
 std::string evaluation_markdown(const EvaluationReport& report, const std::string& title = "Evaluation");
 std::string evaluation_svg(const EvaluationReport& report, PlotMetric metric);
 
-// Fixed-precision number formatting shared by the reports ("%.*f" / "%.*e").
-std::string fixed(double value, int decimals);
-std::string scientific(double value, int decimals);
-
 }  // namespace kvt::eval

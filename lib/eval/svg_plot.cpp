@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <map>
 
+#include "lib/report/format.h"
+
 namespace kvt::eval {
 
 namespace {
@@ -12,23 +14,9 @@ namespace {
 constexpr double kWidth = 760, kHeight = 480;
 constexpr double kLeft = 80, kRight = 190, kTop = 40, kBottom = 60;  // margins (legend on the right)
 
-std::string num(double v, int decimals = 1) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
-}
+std::string num(double v, int decimals = 1) { return report::format_fixed(v, decimals); }
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else out += c;
-  }
-  return out;
-}
+using report::xml_escape;
 
 struct Ticks {
   std::vector<double> values;
@@ -82,7 +70,7 @@ std::string render_svg_plot(const PlotSpec& spec) {
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(kWidth, 0) + "\" height=\"" + num(kHeight, 0) +
                     "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  svg += "<text x=\"" + num(kLeft + plot_w / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" + escape(spec.title) + "</text>\n";
+  svg += "<text x=\"" + num(kLeft + plot_w / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" + xml_escape(spec.title) + "</text>\n";
   svg += "<rect x=\"" + num(kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" + num(plot_w) + "\" height=\"" + num(plot_h) +
          "\" fill=\"none\" stroke=\"#333\"/>\n";
   // Grid and ticks.
@@ -101,9 +89,9 @@ std::string render_svg_plot(const PlotSpec& spec) {
            "\" stroke=\"#ddd\"/>\n";
     svg += "<text x=\"" + num(kLeft - 6) + "\" y=\"" + num(py(t) + 4) + "\" text-anchor=\"end\">" + (spec.log_y ? log_tick_label(t) : num(t, y_ticks.decimals)) + "</text>\n";
   }
-  svg += "<text x=\"" + num(kLeft + plot_w / 2) + "\" y=\"" + num(kHeight - 18) + "\" text-anchor=\"middle\">" + escape(spec.x_label) + "</text>\n";
+  svg += "<text x=\"" + num(kLeft + plot_w / 2) + "\" y=\"" + num(kHeight - 18) + "\" text-anchor=\"middle\">" + xml_escape(spec.x_label) + "</text>\n";
   svg += "<text transform=\"translate(18," + num(kTop + plot_h / 2) + ") rotate(-90)\" text-anchor=\"middle\">" +
-         escape(spec.y_label + (spec.log_y ? " (log scale)" : "")) + "</text>\n";
+         xml_escape(spec.y_label + (spec.log_y ? " (log scale)" : "")) + "</text>\n";
 
   // Series: optional line, markers, labels; legend on the right.
   double legend_y = kTop + 10;
@@ -124,14 +112,14 @@ std::string render_svg_plot(const PlotSpec& spec) {
       else
         svg += "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"5\" fill=\"" + s.color + "\"/>\n";
       if (!p.label.empty())
-        svg += "<text x=\"" + num(cx + 8) + "\" y=\"" + num(cy - 6) + "\" font-size=\"10\" fill=\"#333\">" + escape(p.label) + "</text>\n";
+        svg += "<text x=\"" + num(cx + 8) + "\" y=\"" + num(cy - 6) + "\" font-size=\"10\" fill=\"#333\">" + xml_escape(p.label) + "</text>\n";
     }
     const double lx = kLeft + plot_w + 16;
     if (s.square)
       svg += "<rect x=\"" + num(lx) + "\" y=\"" + num(legend_y - 5) + "\" width=\"10\" height=\"10\" fill=\"" + s.color + "\"/>\n";
     else
       svg += "<circle cx=\"" + num(lx + 5) + "\" cy=\"" + num(legend_y) + "\" r=\"5\" fill=\"" + s.color + "\"/>\n";
-    svg += "<text x=\"" + num(lx + 16) + "\" y=\"" + num(legend_y + 4) + "\">" + escape(s.name) + "</text>\n";
+    svg += "<text x=\"" + num(lx + 16) + "\" y=\"" + num(legend_y + 4) + "\">" + xml_escape(s.name) + "</text>\n";
     legend_y += 20;
   }
   if (dropped > 0)

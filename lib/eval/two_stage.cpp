@@ -6,6 +6,7 @@
 #include "lib/core/error.h"
 #include "lib/eval/eval_report.h"
 #include "lib/eval/rank_agreement.h"
+#include "lib/report/format.h"
 
 namespace kvt::eval {
 
@@ -20,13 +21,13 @@ std::string rescore_metric_name(RescoreMetric metric) { return metric == Rescore
 namespace {
 
 std::string budget_text(double bits) {
-  std::string s = fixed(bits, 2);
+  std::string s = report::format_fixed(bits, 2);
   while (s.back() == '0') s.pop_back();
   if (s.back() == '.') s.pop_back();
   return s;
 }
 
-std::string rho_text(const std::optional<double>& rho) { return rho ? fixed(*rho, 3) : "n/a"; }
+std::string rho_text(const std::optional<double>& rho) { return rho ? report::format_fixed(*rho, 3) : "n/a"; }
 
 }  // namespace
 
@@ -134,9 +135,9 @@ std::string two_stage_markdown(const TwoStageResult& result, const std::vector<P
       const ConfigResult& row = result.validation.rows[i + 1];
       const ProxyCandidate& c = candidates[i];
       md += "| " + (c.uniform ? std::string("uniform") : std::to_string(k)) + " | " + c.name + " | " +
-            fixed(c.nominal_bits, 3) + " | " + fixed(row.effective_bits, 3) + " | " + scientific(c.proxy_error, 4) +
-            " | " + (c.predicted_kl ? scientific(*c.predicted_kl, 3) : std::string("n/a")) + " | " +
-            scientific(row.mean_kl, 3) + " | " + fixed(row.perplexity, 4) + " | " + std::to_string(e2e_rank[k]) + " | " +
+            report::format_fixed(c.nominal_bits, 3) + " | " + report::format_fixed(row.effective_bits, 3) + " | " + report::format_scientific(c.proxy_error, 4) +
+            " | " + (c.predicted_kl ? report::format_scientific(*c.predicted_kl, 3) : std::string("n/a")) + " | " +
+            report::format_scientific(row.mean_kl, 3) + " | " + report::format_fixed(row.perplexity, 4) + " | " + std::to_string(e2e_rank[k]) + " | " +
             (i == o.final_pick ? "**final pick**" : "") + " |\n";
     }
     if (candidates[o.final_pick].uniform)

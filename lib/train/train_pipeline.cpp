@@ -11,6 +11,7 @@
 #include "lib/core/log.h"
 #include "lib/core/output.h"
 #include "lib/model/model.h"
+#include "lib/report/format.h"
 #include "lib/train/bpe_trainer.h"
 #include "lib/train/corpus.h"
 #include "lib/train/evaluation.h"
@@ -23,11 +24,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fixed(double value, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", digits, value);
-  return buf;
-}
+std::string fixed(double value, int digits) { return report::format_fixed(value, digits); }
 
 // <|endoftext|> doc <|endoftext|> doc ... <|endoftext|>: every document starts after a BOS.
 std::vector<int64_t> token_stream(const std::vector<Document>& docs, const BpeEncoder& encoder, int64_t eot) {

@@ -4,15 +4,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include "lib/report/format.h"
+
 namespace kvt::train {
 
 namespace {
-
-std::string format(const char* fmt, double value) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, value);
-  return buf;
-}
 
 // Chart geometry in SVG user units.
 constexpr double kWidth = 720, kHeight = 420;
@@ -52,34 +48,34 @@ std::string loss_curve_svg(const std::vector<TrainLogRow>& rows, double baseline
   s += "<text x=\"360\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">Training and held-out loss</text>\n";
   // Axes with ticks every half nat and every fifth of the steps.
   for (double v = lo; v <= hi + 1e-9; v += 0.5) {
-    std::string y = format("%.1f", y_of(v));
-    s += "<line x1=\"" + format("%.1f", kLeft) + "\" y1=\"" + y + "\" x2=\"" + format("%.1f", kWidth - kRight) +
+    std::string y = report::format_fixed(y_of(v), 1);
+    s += "<line x1=\"" + report::format_fixed(kLeft, 1) + "\" y1=\"" + y + "\" x2=\"" + report::format_fixed(kWidth - kRight, 1) +
          "\" y2=\"" + y + "\" stroke=\"#e0e0e0\"/>\n";
-    s += "<text x=\"" + format("%.1f", kLeft - 8) + "\" y=\"" + y + "\" text-anchor=\"end\" dy=\"4\">" +
-         format("%.1f", v) + "</text>\n";
+    s += "<text x=\"" + report::format_fixed(kLeft - 8, 1) + "\" y=\"" + y + "\" text-anchor=\"end\" dy=\"4\">" +
+         report::format_fixed(v, 1) + "</text>\n";
   }
   for (int i = 0; i <= 5; ++i) {
     double step = max_step * i / 5;
-    std::string x = format("%.1f", x_of(step));
-    s += "<text x=\"" + x + "\" y=\"" + format("%.1f", kHeight - kBottom + 18) + "\" text-anchor=\"middle\">" +
-         format("%.0f", step) + "</text>\n";
+    std::string x = report::format_fixed(x_of(step), 1);
+    s += "<text x=\"" + x + "\" y=\"" + report::format_fixed(kHeight - kBottom + 18, 1) + "\" text-anchor=\"middle\">" +
+         report::format_fixed(step, 0) + "</text>\n";
   }
-  s += "<line x1=\"70\" y1=\"" + format("%.1f", kHeight - kBottom) + "\" x2=\"700\" y2=\"" +
-       format("%.1f", kHeight - kBottom) + "\" stroke=\"black\"/>\n";
-  s += "<line x1=\"70\" y1=\"40\" x2=\"70\" y2=\"" + format("%.1f", kHeight - kBottom) + "\" stroke=\"black\"/>\n";
+  s += "<line x1=\"70\" y1=\"" + report::format_fixed(kHeight - kBottom, 1) + "\" x2=\"700\" y2=\"" +
+       report::format_fixed(kHeight - kBottom, 1) + "\" stroke=\"black\"/>\n";
+  s += "<line x1=\"70\" y1=\"40\" x2=\"70\" y2=\"" + report::format_fixed(kHeight - kBottom, 1) + "\" stroke=\"black\"/>\n";
   s += "<text x=\"385\" y=\"410\" text-anchor=\"middle\">step</text>\n";
   s += "<text x=\"18\" y=\"205\" text-anchor=\"middle\" transform=\"rotate(-90 18 205)\">loss (nats/token)</text>\n";
   if (baseline_loss > 0) {
-    std::string y = format("%.1f", y_of(baseline_loss));
+    std::string y = report::format_fixed(y_of(baseline_loss), 1);
     s += "<line x1=\"70\" y1=\"" + y + "\" x2=\"700\" y2=\"" + y + "\" stroke=\"#888\" stroke-dasharray=\"6 4\"/>\n";
     s += "<text x=\"695\" y=\"" + y + "\" dy=\"-5\" text-anchor=\"end\" fill=\"#555\">unigram baseline " +
-         format("%.3f", baseline_loss) + "</text>\n";
+         report::format_fixed(baseline_loss, 3) + "</text>\n";
   }
   auto polyline = [&](bool heldout, const char* color) {
     std::string points;
     for (const auto& r : rows) {
       if (!points.empty()) points += ' ';
-      points += format("%.1f", x_of(r.step)) + "," + format("%.1f", y_of(heldout ? r.heldout_loss : r.train_loss));
+      points += report::format_fixed(x_of(r.step), 1) + "," + report::format_fixed(y_of(heldout ? r.heldout_loss : r.train_loss), 1);
     }
     return "<polyline fill=\"none\" stroke=\"" + std::string(color) + "\" stroke-width=\"2\" points=\"" + points +
            "\"/>\n";

@@ -4,10 +4,16 @@
 #include <cmath>
 #include <limits>
 
-#include "search/writers/svg_chart.h"
+#include "lib/report/svg.h"
 #include "search/writers/text_format.h"
 
 namespace kvt::search {
+
+using report::LinearScale;
+using report::nice_ticks;
+using report::ramp_color;
+using report::SvgDocument;
+using report::tick_decimals;
 
 namespace {
 

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <sstream>
 
+#include "lib/core/sensitivity_stats.h"
 #include "search/writers/text_format.h"
 
 namespace kvt::search {
@@ -36,25 +37,16 @@ void sensitivity_section(std::ostringstream& out, const SensitivityTable& t) {
       << "as in the paper's Table 3:\n\n| pair | mean bits | mean " << col << " | min " << col << " (layer) | max " << col
       << " (layer) |\n"
       << "| --- | --- | --- | --- | --- |\n";
+  const std::vector<PairStats> stats = pair_stats(e);
   for (size_t p = 0; p < t.pairs.size(); ++p) {
-    double sum = 0;
-    int lo = 0, hi = 0;
-    for (int l = 0; l < t.num_layers; ++l) {
-      sum += e[l][p];
-      if (e[l][p] < e[lo][p]) lo = l;
-      if (e[l][p] > e[hi][p]) hi = l;
-    }
+    const PairStats& s = stats[p];
     out << "| " << t.pairs[p].name() << " | " << format_fixed(t.pairs[p].mean_bits(), 1) << " | "
-        << format_significant(sum / t.num_layers, 4) << " | " << format_significant(e[lo][p], 4) << " (" << lo << ") | "
-        << format_significant(e[hi][p], 4) << " (" << hi << ") |\n";
+        << format_significant(s.mean, 4) << " | " << format_significant(s.min, 4) << " (" << s.min_layer << ") | "
+        << format_significant(s.max, 4) << " (" << s.max_layer << ") |\n";
   }
   // Rank layers by their mean error over all pairs.
-  std::vector<double> layer_mean(static_cast<size_t>(t.num_layers));
-  for (int l = 0; l < t.num_layers; ++l)
-    layer_mean[l] = std::accumulate(e[l].begin(), e[l].end(), 0.0) / t.pairs.size();
-  std::vector<int> order(static_cast<size_t>(t.num_layers));
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return layer_mean[a] > layer_mean[b]; });
+  const std::vector<double> layer_mean = layer_means(e);
+  const std::vector<int> order = layers_by_sensitivity(e);
   size_t shown = std::min<size_t>(5, order.size());
   out << "\nMost sensitive layers (mean " << col << " over pairs):";
   for (size_t i = 0; i < shown; ++i) out << (i ? "," : "") << " " << order[i] << " (" << format_significant(layer_mean[order[i]], 4) << ")";

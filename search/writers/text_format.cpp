@@ -7,36 +7,6 @@
 
 namespace kvt::search {
 
-std::string format_fixed(double value, int decimals) {
-  if (std::isnan(value)) return "n/a";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
-  std::string s = buf;
-  if (s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
-  return s;
-}
-
-std::string format_significant(double value, int digits) {
-  if (std::isnan(value)) return "n/a";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.*g", digits, value);
-  return buf;
-}
-
-std::string xml_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string compact_layer_map(const std::vector<PrecisionPair>& layers) {
   std::string out;
   for (size_t i = 0; i < layers.size();) {

@@ -1,18 +1,18 @@
-// Locale-free, deterministic number and text formatting for every file the search writes.
+// Layer-map text for the search's files; numbers and escaping come from lib/report/format.h.
 #pragma once
 #include <string>
 #include <vector>
 
 #include "lib/core/precision.h"
+#include "lib/report/format.h"
 
 namespace kvt::search {
 
-// printf "%.<decimals>f"; "-0.000" prints as "0.000"; NaN prints as "n/a".
-std::string format_fixed(double value, int decimals);
-// printf "%.<digits>g" (NaN → "n/a").
-std::string format_significant(double value, int digits);
-// XML text/attribute escaping for SVG.
-std::string xml_escape(const std::string& text);
+// Numbers and escaping: the one formatter of lib/report.
+using report::format_fixed;
+using report::format_significant;
+using report::xml_escape;
+
 // Run-length layer map: "0:KV8 1-4:K4V2 5:KV4".
 std::string compact_layer_map(const std::vector<PrecisionPair>& layers);
 // "KV4×16, K4V2×15, K4V8×1": pair counts, most frequent first (ties: PrecisionPair order).

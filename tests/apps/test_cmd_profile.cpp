@@ -33,7 +33,7 @@ TEST_CASE("profile command writes the table, CSV and heatmap and prints a summar
   kvt::test::CliRun first = kvt::test::run_kvtuner_search(base);
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
-  CHECK_THAT(first.out, Catch::Contains("Most sensitive layers at KV2"));
+  CHECK_THAT(first.out, Catch::Contains("Most sensitive layers (mean e_o over pairs)"));
   kvt::SensitivityTable t = kvt::read_sensitivity_table(dir + "/sens.json");
   CHECK(t.num_layers == 4);
   CHECK(t.scheme == "per-token-asym");

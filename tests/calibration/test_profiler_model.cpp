@@ -60,7 +60,7 @@ TEST_CASE("profile_model fills a valid table with provenance", "[calibration][pr
     CHECK(t.e_o[l][t.pair_index({8, 8})] > 0);
   }
   std::string summary = profile::sensitivity_summary(t);
-  CHECK_THAT(summary, Catch::Contains("Most sensitive layers at KV2"));
+  CHECK_THAT(summary, Catch::Contains("Most sensitive layers (mean e_o over pairs)"));
   CHECK_THAT(summary, Catch::Contains("Keys vs values: K2V8"));
 }
 

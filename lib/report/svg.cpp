@@ -1,12 +1,12 @@
-#include "search/writers/svg_chart.h"
+#include "lib/report/svg.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "search/writers/text_format.h"
+#include "lib/report/format.h"
 
-namespace kvt::search {
+namespace kvt::report {
 
 std::string px(double v) { return format_fixed(v, 2); }
 
@@ -95,4 +95,4 @@ std::string ramp_color(double t) {
   return buf;
 }
 
-}  // namespace kvt::search
+}  // namespace kvt::report

@@ -1,10 +1,10 @@
-// Minimal SVG building blocks shared by the search's plots: a string builder, linear scales, "nice" ticks and
-// a colour map. Plain string code; every number goes through format_fixed so the files are byte-stable.
+// The one SVG toolkit of kvtuner's reports: a document builder, linear scales, "nice" ticks and a colour map.
+// Plain string code, no LibTorch; every number goes through report::format_fixed so the files are byte-stable.
 #pragma once
 #include <string>
 #include <vector>
 
-namespace kvt::search {
+namespace kvt::report {
 
 class SvgDocument {
  public:
@@ -44,4 +44,4 @@ std::string ramp_color(double t);
 // Number formatting for SVG coordinates (2 decimals).
 std::string px(double v);
 
-}  // namespace kvt::search
+}  // namespace kvt::report
