@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "lib/core/error.h"
+#include "lib/core/message_text.h"
 
 namespace kvt::yaml11 {
 
@@ -242,7 +243,7 @@ std::vector<Entry> dict_entries(const YAML::Node& map, const std::string& docume
 std::string describe(const YAML::Node& node, const std::string& document) {
   if (!node.IsDefined() || node.IsNull()) return "null";
   if (node.IsSequence()) return "a list";
-  if (node.IsMap()) return is_dict(node) ? "a mapping" : "a mapping tagged " + node.Tag();
+  if (node.IsMap()) return is_dict(node) ? "a mapping" : "a mapping tagged " + escape_for_message(node.Tag(), 60);
   const Scalar s = resolve_scalar(node, document);
   std::string kind;
   switch (s.type) {
@@ -254,7 +255,7 @@ std::string describe(const YAML::Node& node, const std::string& document) {
     case ScalarType::kMerge: kind = "a merge key"; break;
     case ScalarType::kOther: kind = s.error; break;
   }
-  return "'" + node.Scalar() + "' (" + kind + ")";
+  return "'" + escape_for_message(node.Scalar(), 60) + "' (" + kind + ")";  // a binary file's bytes stay out
 }
 
 }  // namespace kvt::yaml11

@@ -12,6 +12,7 @@
 #include "lib/core/error.h"
 #include "lib/core/json_limits.h"
 #include "lib/core/kv_config.h"
+#include "lib/core/message_text.h"
 #include "lib/core/output.h"
 #include "lib/core/sensitivity_table.h"
 #include "tests/support/error_text.h"
@@ -150,4 +151,15 @@ TEST_CASE("input fault: read_file refuses what is not a regular file, without bl
   fs::create_symlink(dir / "ok.txt", dir / "link.txt");  // a link to a regular file is fine
   CHECK(read_file((dir / "link.txt").string()) == "hello");
   fs::remove_all(dir);
+}
+
+TEST_CASE("config fault: a binary file is not echoed into the error line", "[core][kv_config]") {
+  // Found by fuzz_kv_config: the scalar's bytes, line breaks included, went into the message whole.
+  const std::string binary = std::string("\x11\xa9" "forma=\n  \n  nbi\xff\xff\xff\xfbt", 20) + std::string(15000, 'x');
+  const std::string error = error_of([&] { parse_kv_config_yaml(binary, "bin.yaml"); });
+  CHECK_THAT(error, Catch::StartsWith("[kvt.input.802] bin.yaml: expected a mapping of layer index"));
+  CHECK(error.size() < 250);
+  CHECK(error.find('\n') == std::string::npos);
+  CHECK(escape_for_message("a\nb\r\x01\xe2\x96\x81\xff", 0) == "a\\nb\\r\\x01\xe2\x96\x81\\xff");
+  CHECK(escape_for_message("ab\xe2\x96\x81", 3) == "ab...");  // never cut inside a UTF-8 sequence
 }
