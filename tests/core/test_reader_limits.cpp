@@ -163,3 +163,13 @@ TEST_CASE("config fault: a binary file is not echoed into the error line", "[cor
   CHECK(escape_for_message("a\nb\r\x01\xe2\x96\x81\xff", 0) == "a\\nb\\r\\x01\xe2\x96\x81\\xff");
   CHECK(escape_for_message("ab\xe2\x96\x81", 3) == "ab...");  // never cut inside a UTF-8 sequence
 }
+
+TEST_CASE("config fault: input on which yaml-cpp's LoadAll never returns is refused at once", "[core][kv_config]") {
+  // Found by fuzz_kv_config: YAML::LoadAll(",") loops forever (yaml-cpp 0.7), so `show --config` hung.
+  for (const std::string text : {",", "0: {nbits_key: 4, nbits_value: 4}\n,\n", ",,,"}) {
+    CAPTURE(text);
+    CHECK_THAT(error_of([&] { parse_kv_config_yaml(text, "c.yaml"); }), Catch::StartsWith("[kvt.input.802] c.yaml: not valid YAML"));
+  }
+  CHECK_THAT(error_of([] { parse_kv_config_yaml("0: {nbits_key: 4, nbits_value: 4}\n---\n0: {nbits_key: 2, nbits_value: 2}\n", "c.yaml"); }),
+             Catch::StartsWith("[kvt.input.802] c.yaml: holds 2 YAML documents (the second starts at line 3)"));
+}
