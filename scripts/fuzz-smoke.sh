@@ -29,7 +29,7 @@ for t in "${targets[@]}"; do
       -dict="$root/tests/fuzz/$( [ "$t" = fuzz_kv_config ] && echo yaml.dict || echo json.dict )" \
       -artifact_prefix="$build/tests/fuzz/$t-" "$work" "$root/tests/fuzz/corpus/$t" >"$log" 2>&1; then
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    echo "$t: ok, ${execs:-?} executions in ${seconds}s, corpus $(ls "$work" | wc -l) new inputs"
+    echo "$t: ok, ${execs:-?} executions in ${seconds}s, corpus now $(ls "$work" | wc -l) inputs"
   else
     echo "$t: FAILED (log: $log)" >&2
     tail -40 "$log" >&2
