@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages kvtuner needs, only those missing. Safe to run repeatedly.
+# Usage: scripts/install-deps.sh [--fuzz]
 set -euo pipefail
 packages=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread libpagmo-dev libcli11-dev libeigen3-dev
           libyaml-cpp-dev catch2 nlohmann-json3-dev libpcre2-dev libicu-dev
           # Text corpora the trainer tests, the tokenizer benchmark and scripts/train-demo-model.sh read
           # (/usr/share/games/fortunes/*, /usr/share/doc/jargon-text/jargon.txt.gz).
           fortunes-min jargon-text)
+# --fuzz: also clang and libFuzzer for scripts/fuzz-smoke.sh (tests/fuzz); the default build and tests use g++ only.
+if [ "${1:-}" = "--fuzz" ]; then packages+=(clang libclang-rt-14-dev); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -31,6 +31,7 @@ struct ProfileCommand {
   std::vector<int> bits;
   profile::ProfileOptions measures;  // --proxy, --proxy-budget, --kl-tokens, --seed
   bool force = false;
+  const CLI::Option* pairs_option = nullptr;  // given at all: `--pairs ""` is an empty list, not the default
 };
 
 // FILE.json → FILE.csv / FILE.svg; other names get the extension appended.
@@ -46,7 +47,7 @@ void run_profile(const ProfileCommand& cmd) {
   profile::ProfileOptions options = cmd.measures;
   options.scheme = quant::lookup_scheme(cmd.scheme);
   if (!cmd.bits.empty()) options.pairs = pairs_from_bits(cmd.bits);
-  if (!cmd.pairs.empty()) options.pairs = parse_pair_list(cmd.pairs);
+  if (cmd.pairs_option->count() > 0) options.pairs = parse_pair_list(cmd.pairs);
   options.prefill = quant::parse_prefill_mode(cmd.prefill);
   options.prompt_length = quant::parse_prompt_length(cmd.prompt_len);  // same syntax as evaluate
   options.forward.dtype = model::parse_dtype(cmd.dtype);
@@ -80,7 +81,7 @@ void register_profile(CLI::App& app) {
   sub->add_option("--scheme", cmd->scheme, "Quantization scheme: kivi or per-token-asym")->capture_default_str();
   auto* bits = sub->add_option("--bits", cmd->bits, "Candidate widths; every (key, value) pair of them, e.g. 2,3,4,8")
                    ->delimiter(',');
-  sub->add_option("--pairs", cmd->pairs, "Explicit candidate pairs, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)")
+  cmd->pairs_option = sub->add_option("--pairs", cmd->pairs, "Explicit candidate pairs, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)")
       ->excludes(bits);
   sub->add_option("--prefill", cmd->prefill, "Prompt attention with full-precision K/V (fp) or the quantized cache (quantized)")
       ->capture_default_str();

@@ -48,6 +48,7 @@ struct RunCommand {
   search::SearchOptions search;
   profile::ProfileOptions measures;  // --proxy-budget, --kl-tokens
   bool force = false;
+  const CLI::Option* pairs_option = nullptr;  // given at all: `--pairs ""` is an empty list, not the default
 };
 
 std::string path_in(const std::string& dir, const std::string& name) { return (fs::path(dir) / name).string(); }
@@ -137,6 +138,7 @@ void run_pipeline(RunCommand cmd) {
   validate_eval_settings(cmd.settings);
   calib::validate(cmd.calib);
   calib::validate(cmd.heldout.selection);
+  if (cmd.pairs_option->count() > 0) parse_pair_list(cmd.pairs);  // before any heavy work
   cmd.search.force = cmd.force;
   cmd.search.validate();
   const eval::RescoreMetric metric = eval::parse_rescore_metric(cmd.rescore_metric);
@@ -168,7 +170,7 @@ void run_pipeline(RunCommand cmd) {
   // Stage 0: profile.
   profile::ProfileOptions popts = cmd.measures;
   popts.scheme = quant::lookup_scheme(cmd.settings.scheme.empty() ? quant::kDefaultSchemeName : cmd.settings.scheme);
-  if (!cmd.pairs.empty()) popts.pairs = parse_pair_list(cmd.pairs);
+  if (cmd.pairs_option->count() > 0) popts.pairs = parse_pair_list(cmd.pairs);  // `--pairs ""`: input.103
   popts.prefill = quant::parse_prefill_mode(cmd.settings.prefill.empty() ? "fp" : cmd.settings.prefill);
   const quant::PromptLength prompt = quant::parse_prompt_length(cmd.settings.prompt_len);
   popts.prompt_length = prompt;
@@ -308,7 +310,8 @@ void register_run(CLI::App& app) {
                                  "evaluate the final picks against uniform baselines");
   sub->add_option("--model", cmd->model_dir, "Hugging Face model directory (default: the bundled demo model)");
   add_calib_options(sub, cmd->calib);
-  sub->add_option("--pairs", cmd->pairs, "Candidate pairs to profile, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)");
+  cmd->pairs_option =
+      sub->add_option("--pairs", cmd->pairs, "Candidate pairs to profile, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)");
   add_heldout_options(sub, cmd->heldout, /*deprecated_aliases=*/false);
   add_eval_settings(sub, cmd->settings);
   sub->add_option("--rescore-metric", cmd->rescore_metric, "End-to-end score of the re-scoring: kl or ppl")->capture_default_str();

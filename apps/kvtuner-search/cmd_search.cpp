@@ -65,6 +65,7 @@ void run_search_command(const SearchCommand& cmd) {
   model::parse_device(cmd.device);
   if (cmd.e2e.enabled()) calib::validate(cmd.calib);
   SensitivityTable table = read_sensitivity_table(cmd.sensitivity_path);
+  profile::check_table_scheme(table, cmd.sensitivity_path);  // the search copies the scheme into every config
   log_info("search: " + std::to_string(table.num_layers) + " layers, " + std::to_string(table.pairs.size()) +
            " pairs, scheme " + table.scheme + ", proxy " + search::table_for_search(table, cmd.options).proxy);
   search::SearchHooks hooks;

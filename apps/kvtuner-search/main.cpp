@@ -5,6 +5,7 @@
 #include "apps/kvtuner-search/commands.h"
 #include "apps/kvtuner-search/shared_options.h"
 #include "lib/core/error.h"
+#include "lib/core/message_text.h"
 #include "lib/core/log.h"
 
 int main(int argc, char** argv) {
@@ -39,11 +40,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
-  } catch (const kvt::Error& e) {
-    std::fprintf(stderr, "kvtuner-search: error: %s\n", e.what());
+  } catch (const kvt::Error& e) {  // one line, even when the message quotes a line break from a file
+    std::fprintf(stderr, "kvtuner-search: error: %s\n", kvt::escape_for_message(e.what()).c_str());
     return e.exit_code();
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "kvtuner-search: error: %s\n", e.what());
+    std::fprintf(stderr, "kvtuner-search: error: %s\n", kvt::escape_for_message(e.what()).c_str());
     return 1;
   }
   return 0;

@@ -65,7 +65,12 @@ std::string record_text(const nlohmann::json& record, const std::string& field, 
 }
 
 std::vector<std::string> read_jsonl(const std::string& path, const std::string& field) {
-  const std::string content = read_file(path);
+  return jsonl_documents(read_file(path), path, field);
+}
+
+}  // namespace
+
+std::vector<std::string> jsonl_documents(const std::string& content, const std::string& path, const std::string& field) {
   std::vector<std::string> documents;
   for_each_jsonl_value(content, path, kErrCalibJsonl, " (expected one JSON object per line)",
                        [&](const nlohmann::json& record, const std::string& where) {
@@ -74,6 +79,8 @@ std::vector<std::string> read_jsonl(const std::string& path, const std::string& 
                        });
   return documents;
 }
+
+namespace {
 
 std::vector<std::string> read_directory(const fs::path& dir) {
   std::vector<fs::path> files;

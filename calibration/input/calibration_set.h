@@ -58,6 +58,10 @@ std::string default_calibration_path();
 // "Question: …\nAnswer: …" when the field is "text" and absent); a directory → each *.txt file, by name.
 // The template, when given, is applied. @throws InputError naming the file (and line).
 std::vector<std::string> read_documents(const std::string& path, const CalibOptions& options);
+// The documents of a `.jsonl` calibration file's text (what --calib FILE.jsonl reads): one JSON object per
+// non-blank line, the text in `field` (or a question/answer record). `path` names the file in errors.
+// @throws InputError 722 (a line is not JSON, nested deeper than 128, or not an object) / 723 (the field).
+std::vector<std::string> jsonl_documents(const std::string& content, const std::string& path, const std::string& field);
 
 // Documents → prompts: tokenize (BOS as the model's tokenizer adds it), truncate to max_tokens, then split or
 // truncate what is longer than max_positions (max_position_embeddings; options.long_prompts, "" = truncate here;

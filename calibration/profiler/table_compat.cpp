@@ -10,6 +10,22 @@ quant::QuantScheme table_scheme(const SensitivityTable& table, const std::string
   return quant::scheme_from_params(table.scheme, table.scheme_params, source);
 }
 
+void check_table_scheme(const SensitivityTable& table, const std::string& source) {
+  if (table.scheme.empty()) return;
+  const bool has_params = table.scheme_params.is_object() &&
+                          (table.scheme_params.contains("key") || table.scheme_params.contains("value"));
+  if (has_params || table.scheme == "custom") {
+    quant::scheme_from_params(table.scheme, table.scheme_params, source);
+    return;
+  }
+  try {
+    quant::lookup_scheme(table.scheme);
+  } catch (const UnsupportedError& e) {
+    const std::string what = e.what();
+    throw InputError(source + ": scheme: " + what.substr(what.find("] ") + 2), 408);
+  }
+}
+
 void check_table_compatible(const SensitivityTable& table, const std::string& model_hash,
                             const quant::QuantScheme& scheme, const std::string& source) {
   if (table.model_hash != model_hash)

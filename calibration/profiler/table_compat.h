@@ -17,6 +17,12 @@ void check_table_compatible(const SensitivityTable& table, const std::string& mo
 void check_table_compatible(const SensitivityTable& table, const std::string& model_hash, const std::string& scheme_name,
                             const std::string& source);
 
+// A table read for `search`: a recorded scheme must be a registered one (or custom), and recorded key/value
+// parameters must be that scheme's definition (a kivi table whose scheme_params say per-token is refused), so the
+// search never copies a scheme nobody can run into its configs. A table without a scheme (synthetic) passes.
+// @throws InputError 408 naming `source`.
+void check_table_scheme(const SensitivityTable& table, const std::string& source);
+
 // The table's scheme rebuilt from its recorded name and parameters. @throws InputError naming `source`.
 quant::QuantScheme table_scheme(const SensitivityTable& table, const std::string& source);
 

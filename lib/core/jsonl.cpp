@@ -1,6 +1,7 @@
 #include "lib/core/jsonl.h"
 
 #include "lib/core/error.h"
+#include "lib/core/json_limits.h"
 
 namespace kvt {
 
@@ -15,6 +16,7 @@ void for_each_jsonl_value(const std::string& content, const std::string& source,
     pos = end + 1;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = source + ":" + std::to_string(line_no);
+    check_json_depth(line, where, parse_error_id);
     nlohmann::json value;
     try {
       value = nlohmann::json::parse(line);

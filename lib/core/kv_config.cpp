@@ -9,11 +9,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
 #include <map>
 #include <optional>
 #include <sstream>
 
 #include "lib/core/error.h"
+#include "lib/core/json_limits.h"
 #include "lib/core/output.h"
 #include "lib/core/yaml11.h"
 
@@ -153,8 +155,10 @@ nlohmann::json read_metadata_lines(const std::string& text, const std::string& s
     if (first == std::string::npos || line.compare(first, prefix.size(), prefix) != 0) continue;
     std::string where = source + ":" + std::to_string(line_number);
     nlohmann::json piece;
+    const std::string json_text = line.substr(first + prefix.size());
+    check_json_depth(json_text, where, 813);
     try {
-      piece = nlohmann::json::parse(line.substr(first + prefix.size()));
+      piece = nlohmann::json::parse(json_text);
     } catch (const nlohmann::json::exception& e) {
       throw InputError(where + ": '# kvtuner:' metadata line is not valid JSON: " + e.what(), 813);
     }
@@ -168,6 +172,19 @@ nlohmann::json read_metadata_lines(const std::string& text, const std::string& s
   return metadata;
 }
 
+// The metadata fields kvtuner itself reads back (show, export, evaluate): each of the right type when present.
+// Other keys (selection, provenance, anything a user adds) are kept as they are.
+void validate_metadata(const nlohmann::json& metadata, const std::string& source) {
+  for (const char* key : {"scheme", "model_name", "model_hash", "calib_hash", "prefill_mode"})
+    if (metadata.contains(key) && !metadata[key].is_string())
+      throw InputError(source + ": metadata '" + key + "' must be a string, got " + metadata[key].dump(), 813);
+  if (metadata.contains("scheme_params") && !metadata["scheme_params"].is_object())
+    throw InputError(source + ": metadata 'scheme_params' must be an object, got " + metadata["scheme_params"].dump(), 813);
+  int64_t head_dim = 0;
+  if (metadata.contains("head_dim") && !json_integer_in(metadata["head_dim"], 1, INT32_MAX, head_dim))
+    throw InputError(source + ": metadata 'head_dim' must be a positive integer, got " + metadata["head_dim"].dump(), 813);
+}
+
 // ---- JSON form ----
 
 int json_bits(const std::string& where, const nlohmann::json& object, const char* field) {
@@ -175,29 +192,31 @@ int json_bits(const std::string& where, const nlohmann::json& object, const char
   const auto& value = object.at(field);
   if (!value.is_number_integer())
     throw InputError(where + ": " + field + " is " + value.dump() + ", expected an integer number of bits", 803);
-  int bits = value.get<int>();
-  if (!is_supported_bits(bits))
-    throw InputError(where + ": " + field + " = " + std::to_string(bits) + " is not in 1..8 or 16", 804);
-  return bits;
+  int64_t bits = 0;  // checked in 64 bits: 2^32 + 4 is not 4
+  if (!json_integer_in(value, 1, 16, bits) || !is_supported_bits(int(bits)))
+    throw InputError(where + ": " + field + " = " + value.dump() + " is not in 1..8 or 16", 804);
+  return int(bits);
 }
 
 // [{"<index_field>": i, ...}, ...] ordered by index, each index 0..n-1 exactly once.
 std::vector<nlohmann::json> json_indexed_list(const std::string& where, const nlohmann::json& list,
                                               const char* index_field) {
   if (!list.is_array()) throw InputError(where + ": expected a JSON array", 814);
-  std::map<int, nlohmann::json> by_index;
+  std::map<int64_t, nlohmann::json> by_index;
   for (const auto& item : list) {
     if (!item.is_object()) throw InputError(where + ": every entry must be a JSON object", 814);
     if (!item.contains(index_field) || !item.at(index_field).is_number_integer())
       throw InputError(where + ": an entry has no integer '" + std::string(index_field) + "' field", 809);
-    int index = item.at(index_field).get<int>();
+    int64_t index = 0;  // in 64 bits: 2^32 is not layer 0
+    if (!json_integer_in(item.at(index_field), INT64_MIN, INT64_MAX, index))
+      throw InputError(where + ": " + index_field + " " + item.at(index_field).dump() + " is out of range", 809);
     if (index < 0) throw InputError(where + ": " + index_field + " " + std::to_string(index) + " is negative", 809);
     if (!by_index.emplace(index, item).second)
       throw InputError(where + ": " + index_field + " " + std::to_string(index) + " appears more than once", 810);
   }
   std::vector<nlohmann::json> ordered;
   for (const auto& [index, item] : by_index) {
-    if (index != static_cast<int>(ordered.size()))
+    if (index != static_cast<int64_t>(ordered.size()))
       throw InputError(where + ": " + index_field + " " + std::to_string(ordered.size()) + " is missing (" +
                            index_field + " must run 0.." + std::to_string(by_index.size() - 1) + " without gaps)",
                        811);
@@ -207,6 +226,7 @@ std::vector<nlohmann::json> json_indexed_list(const std::string& where, const nl
 }
 
 KvConfig parse_kv_config_json(const std::string& text, const std::string& source, int expected_layers) {
+  check_json_depth(text, source, 802);
   nlohmann::json root;
   try {
     root = nlohmann::json::parse(text);
@@ -236,6 +256,7 @@ KvConfig parse_kv_config_json(const std::string& text, const std::string& source
   if (root.contains("metadata")) {
     if (!root["metadata"].is_object()) throw InputError(source + ": \"metadata\" must be a JSON object", 813);
     config.metadata = root["metadata"];
+    validate_metadata(config.metadata, source);
   }
   auto pair_of = [](const std::string& where, const nlohmann::json& item) {
     return PrecisionPair{json_bits(where, item, "nbits_key"), json_bits(where, item, "nbits_value")};
@@ -303,6 +324,7 @@ KvConfig parse_kv_config_yaml(const std::string& raw_text, const std::string& so
 
   KvConfig config;
   config.metadata = read_metadata_lines(text, source);
+  validate_metadata(config.metadata, source);
   auto layer_nodes = read_indexed_map(doc, source, "layer", root);
   check_layer_count(source, layer_nodes.size(), expected_layers);
   // The first layer decides the layout; every other layer must follow it.

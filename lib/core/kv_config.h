@@ -27,8 +27,11 @@ struct KvConfig {
 // yaml.safe_load reads it for the official cache (one document; YAML 1.1 integers such as 0x1, 07, 1_0; a
 // quoted "4" is a string), or a kvtuner JSON config (text that parses as JSON).
 // Validation: every layer 0..L-1 exactly once, bits in 1..8 or 16, per-head layers all with the
-// same head count; when expected_layers > 0 the layer count must match it. @throws InputError naming
-// the file, the layer and the field.
+// same head count; when expected_layers > 0 the layer count must match it. Integers are checked in 64 bits
+// (a JSON nbits_key of 2^32 + 4 is not 4). Metadata that kvtuner reads back must have its type: scheme, model_name,
+// model_hash, calib_hash, prefill_mode strings, scheme_params an object, head_dim a positive
+// integer (input.813). JSON (the whole file, or a `# kvtuner:` line) nested deeper than kMaxJsonDepth is refused.
+// @throws InputError naming the file, the layer and the field.
 KvConfig read_kv_config(const std::string& path, int expected_layers = 0);
 KvConfig parse_kv_config_yaml(const std::string& text, const std::string& source_name, int expected_layers = 0);
 

@@ -1,5 +1,7 @@
 #include "lib/core/output.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -58,13 +60,52 @@ void write_file_atomic(const std::string& path, const std::string& content, bool
 }
 
 std::string read_file(const std::string& path) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) throw InputError(path + ": is a directory, expected a file", 114);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open: " + std::strerror(errno), 115);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked on the open descriptor, so what
+  // is read is what was checked. Only regular files are inputs (a FIFO, socket or device such as /dev/zero could
+  // block or never end).
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == EISDIR) throw InputError(path + ": is a directory, expected a file", 114);
+    throw InputError(path + ": cannot open: " + std::strerror(err), 115);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    throw InputError(path + ": cannot stat: " + std::strerror(err), 115);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw InputError(path + ": " + (S_ISDIR(st.st_mode) ? std::string("is a directory") : "is not a regular file (" + file_type_name(st.st_mode) + ")") +
+                         ", expected a file", 114);
+  }
+  std::string out;
+  out.reserve(static_cast<size_t>(st.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      throw InputError(path + ": cannot read: " + std::strerror(err), 115);
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+std::string file_type_name(unsigned mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return S_ISREG(mode) ? "a regular file" : "not a regular file";
 }
 
 }  // namespace kvt

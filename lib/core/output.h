@@ -17,7 +17,12 @@ void ensure_directory(const std::string& dir);
 // @throws InputError naming `path` when it exists and !force.
 void check_overwrite(const std::string& path, bool force);
 
-// Reads a whole file. @throws InputError naming the file when it cannot be read.
+// Reads a whole file. Only regular files (or links to them) are read: a directory, FIFO, socket or device
+// (/dev/zero, /dev/stdin) is refused before anything is read, and opening never blocks.
+// @throws InputError 114 naming the file when it is not a regular file, 115 when it cannot be opened or read.
 std::string read_file(const std::string& path);
+
+// "a directory", "a FIFO", "a character device", ... for a stat() st_mode, for messages.
+std::string file_type_name(unsigned mode);
 
 }  // namespace kvt

@@ -4,12 +4,14 @@
 #include "lib/core/sensitivity_table.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <set>
 #include <sstream>
 
 #include "lib/core/error.h"
+#include "lib/core/json_limits.h"
 #include "lib/core/output.h"
 
 namespace kvt {
@@ -40,6 +42,13 @@ void validate_matrix(const Matrix& m, const std::string& field, bool required, c
                              " is " + std::to_string(m[l][p]) + ", expected a finite value >= 0",
                          603);
   }
+  // The search adds one value per layer: every such sum must stay finite (1e308 on every layer does not).
+  double worst_sum = 0;
+  for (const auto& row : m) worst_sum += row.empty() ? 0.0 : *std::max_element(row.begin(), row.end());
+  if (!std::isfinite(worst_sum))
+    throw InputError(source + ": " + field + ": the largest values of the " + std::to_string(m.size()) +
+                         " layers add up to more than the largest double; the search sums one value per layer",
+                     603);
 }
 
 // nlohmann throws type_error on a mismatched field; rethrow it naming the field.
@@ -55,6 +64,23 @@ T get_field(const nlohmann::json& j, const char* key, const std::string& source,
   } catch (const nlohmann::json::exception& e) {
     throw InputError(source + ": field '" + std::string(key) + "' has the wrong type (" + it->type_name() + ")", 605);
   }
+}
+
+// An integer field checked in 64 bits before narrowing to int (2^32 + 6 is not 6). `fallback` when absent or null.
+int64_t int_field(const nlohmann::json& j, const char* key, const std::string& source, int64_t fallback, bool required,
+                  int64_t max = INT32_MAX) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) {
+    if (required) throw InputError(source + ": missing field '" + std::string(key) + "'", 604);
+    return fallback;
+  }
+  if (!it->is_number_integer())
+    throw InputError(source + ": field '" + std::string(key) + "' has the wrong type (" + it->type_name() + ")", 605);
+  int64_t value = 0;
+  if (!json_integer_in(*it, INT64_MIN, max, value) || value < -int64_t(INT32_MAX))
+    throw InputError(source + ": field '" + std::string(key) + "' is " + it->dump() + ", out of range (at most " +
+                         std::to_string(max) + ")", 605);
+  return value;
 }
 
 std::string format_csv_number(double v) {
@@ -119,6 +145,15 @@ void SensitivityTable::validate(const std::string& source_name) const {
   }
   if (num_kv_heads < 0 || head_dim < 0 || num_prompts < 0 || num_tokens < 0)
     throw InputError(src + ": num_kv_heads, head_dim, num_prompts and num_tokens must be >= 0", 606);
+  // A profiled table (one that records its scheme) describes a real model: its shape is known.
+  if (!scheme.empty() && (num_kv_heads < 1 || head_dim < 1))
+    throw InputError(src + ": scheme '" + scheme + "' is recorded but num_kv_heads = " + std::to_string(num_kv_heads) +
+                         " and head_dim = " + std::to_string(head_dim) + "; a profiled table has both >= 1",
+                     606);
+  if (!scheme_params.is_object())
+    throw InputError(src + ": field 'scheme_params' must be an object, got " + std::string(scheme_params.type_name()), 605);
+  if (!prefill_mode.empty() && prefill_mode != "prefill-fp" && prefill_mode != "prefill-quantized")
+    throw InputError(src + ": prefill_mode is '" + prefill_mode + "', expected prefill-fp or prefill-quantized", 605);
   validate_matrix(e_o, "e_o", true, *this, src);
   validate_matrix(e_k, "e_k", false, *this, src);
   validate_matrix(e_v, "e_v", false, *this, src);
@@ -211,7 +246,7 @@ SensitivityTable sensitivity_table_from_json(const nlohmann::json& j, const std:
   std::string format = get_field<std::string>(j, "format", src, kFormatName, false);
   if (format != kFormatName)
     throw InputError(src + ": format is '" + format + "', expected '" + kFormatName + "'", 609);
-  int version = get_field<int>(j, "format_version", src, kFormatVersion, false);
+  const int64_t version = int_field(j, "format_version", src, kFormatVersion, false);
   if (version != kFormatVersion)
     throw UnsupportedError(src + ": format_version " + std::to_string(version) + " is not supported (this build reads " +
                                std::to_string(kFormatVersion) + ")",
@@ -225,11 +260,11 @@ SensitivityTable sensitivity_table_from_json(const nlohmann::json& j, const std:
   t.scheme = get_field<std::string>(j, "scheme", src, "", false);
   t.scheme_params = get_field<nlohmann::json>(j, "scheme_params", src, nlohmann::json::object(), false);
   t.prefill_mode = get_field<std::string>(j, "prefill_mode", src, "", false);
-  t.num_layers = get_field<int>(j, "num_layers", src, 0, true);
-  t.num_kv_heads = get_field<int>(j, "num_kv_heads", src, 0, false);
-  t.head_dim = get_field<int>(j, "head_dim", src, 0, false);
-  t.num_prompts = get_field<int>(j, "num_prompts", src, 0, false);
-  t.num_tokens = get_field<long long>(j, "num_tokens", src, 0, false);
+  t.num_layers = int(int_field(j, "num_layers", src, 0, true));
+  t.num_kv_heads = int(int_field(j, "num_kv_heads", src, 0, false));
+  t.head_dim = int(int_field(j, "head_dim", src, 0, false));
+  t.num_prompts = int(int_field(j, "num_prompts", src, 0, false));
+  t.num_tokens = int_field(j, "num_tokens", src, 0, false, INT64_MAX);
   for (const auto& name : get_field<std::vector<std::string>>(j, "pairs", src, {}, true)) {
     try {
       t.pairs.push_back(parse_precision_pair(name));
@@ -253,16 +288,21 @@ SensitivityTable sensitivity_table_from_json(const nlohmann::json& j, const std:
   return t;
 }
 
-SensitivityTable read_sensitivity_table(const std::string& path) {
-  std::string text = read_file(path);
+SensitivityTable parse_sensitivity_table(const std::string& text, const std::string& source) {
+  check_json_depth(text, source, 610);
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path + ": not valid JSON (byte " + std::to_string(e.byte) + ")", 610);
+    throw InputError(source + ": not valid JSON (byte " + std::to_string(e.byte) + ")", 610);
+  } catch (const nlohmann::json::exception& e) {  // out_of_range.406: a number such as 1e400 beyond double
+    throw InputError(source + ": not valid JSON (" + std::string(e.what()).substr(std::string(e.what()).find("] ") + 2) +
+                         "; every number must fit a double)", 610);
   }
-  return sensitivity_table_from_json(j, path);
+  return sensitivity_table_from_json(j, source);
 }
+
+SensitivityTable read_sensitivity_table(const std::string& path) { return parse_sensitivity_table(read_file(path), path); }
 
 std::string to_csv(const SensitivityTable& t) {
   std::ostringstream out;

@@ -49,12 +49,20 @@ struct SensitivityTable {
   const std::vector<std::vector<double>>* errors_of(const std::string& proxy_name) const;
   // Sets `proxy`. @throws InputError naming `option` when the name is not eo|kl|fisher or that table is empty.
   void select_proxy(const std::string& proxy_name, const std::string& option);
-  // @throws InputError when sizes disagree with num_layers / pairs.
+  // @throws InputError when sizes disagree with num_layers / pairs, a value is negative or not finite, a table that
+  // records a scheme has no positive num_kv_heads / head_dim, scheme_params is not an object, or prefill_mode is
+  // not prefill-fp / prefill-quantized. (Whether the scheme and its params are a registered scheme needs lib/quant:
+  // calibration/profiler/table_compat.h, table_scheme.)
   void validate(const std::string& source_name) const;
 };
 
 nlohmann::json to_json(const SensitivityTable& table);
+// Integers are checked in 64 bits before narrowing (counts at most 2^31 - 1, num_tokens at most 2^63 - 1), then
+// validate() runs. @throws InputError 604/605 naming the field, 600-611 from validate().
 SensitivityTable sensitivity_table_from_json(const nlohmann::json& j, const std::string& source_name);
+// The same from the file's text: JSON nested deeper than kMaxJsonDepth (lib/core/json_limits.h), invalid JSON
+// or a number beyond double (1e400) is input.610.
+SensitivityTable parse_sensitivity_table(const std::string& text, const std::string& source_name);
 // @throws InputError naming the file when it cannot be read or parsed.
 SensitivityTable read_sensitivity_table(const std::string& path);
 std::string to_csv(const SensitivityTable& table);  // one row per (layer, pair)

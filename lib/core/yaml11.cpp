@@ -3,10 +3,14 @@
 // yaml/composer.py (get_single_node: "expected a single document in the stream").
 #include "lib/core/yaml11.h"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <regex>
+#include <sstream>
 
 #include "lib/core/error.h"
+#include "lib/core/message_text.h"
 
 namespace kvt::yaml11 {
 
@@ -180,23 +184,67 @@ std::vector<Entry> entries_at_depth(const YAML::Node& map, const std::string& do
 
 }  // namespace
 
+namespace {
+
+// Counts the documents of a YAML stream and where the second one starts, without building nodes.
+struct DocumentCounter : YAML::EventHandler {
+  int documents = 0;
+  int second_line = -1;
+  size_t last_pos = 0;
+  bool stuck = false;  // a document started where the previous one did: the parser makes no progress
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (documents > 0 && size_t(mark.pos) == last_pos) stuck = true;
+    last_pos = size_t(mark.pos);
+    ++documents;
+  }
+  // The second document's first node: where its content starts (what YAML::LoadAll's node mark said).
+  void node(const YAML::Mark& mark) {
+    if (documents == 2 && second_line < 0) second_line = mark.line;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { node(m); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(m); }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(m); }
+  void OnMapEnd() override {}
+};
+
+}  // namespace
+
 YAML::Node load_single_document(const std::string& text, const std::string& source, const std::string& expected) {
-  std::vector<YAML::Node> documents;
+  // Not YAML::LoadAll: yaml-cpp 0.7's LoadAll loops forever on some input (a lone ',' at the top level, found by
+  // fuzz_kv_config) because HandleNextDocument keeps reporting a document without consuming anything. Count the
+  // documents with a bounded loop first (every real document consumes at least one byte), then load the one.
+  DocumentCounter counter;
   try {
-    documents = YAML::LoadAll(text);
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    for (size_t round = 0; parser.HandleNextDocument(counter); ++round)
+      if (counter.stuck || round > text.size() + 1)
+        throw InputError(source + ": not valid " + expected + ": the YAML parser makes no progress at byte " +
+                             std::to_string(counter.last_pos) + " (yaml.safe_load refuses it too)",
+                         802);
   } catch (const YAML::Exception& e) {
     throw InputError(
         source + ": not valid " + expected + " (line " + std::to_string(e.mark.line + 1) + "): " + e.msg, 802);
   }
-  if (documents.size() > 1) {
-    const int line = documents[1].Mark().line;
-    throw InputError(source + ": holds " + std::to_string(documents.size()) + " YAML documents" +
+  if (counter.documents > 1) {
+    const int line = counter.second_line;
+    throw InputError(source + ": holds " + std::to_string(counter.documents) + " YAML documents" +
                          (line >= 0 ? " (the second starts at line " + std::to_string(line + 1) + ")" : "") +
                          "; yaml.safe_load, the official loader, reads exactly one: remove the '---' / '...' "
                          "separator or split the file",
                      802);
   }
-  return documents.empty() ? YAML::Node() : documents[0];
+  if (counter.documents == 0) return YAML::Node();
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw InputError(
+        source + ": not valid " + expected + " (line " + std::to_string(e.mark.line + 1) + "): " + e.msg, 802);
+  }
 }
 
 Scalar resolve_scalar(const YAML::Node& node, const std::string& document) {
@@ -242,7 +290,7 @@ std::vector<Entry> dict_entries(const YAML::Node& map, const std::string& docume
 std::string describe(const YAML::Node& node, const std::string& document) {
   if (!node.IsDefined() || node.IsNull()) return "null";
   if (node.IsSequence()) return "a list";
-  if (node.IsMap()) return is_dict(node) ? "a mapping" : "a mapping tagged " + node.Tag();
+  if (node.IsMap()) return is_dict(node) ? "a mapping" : "a mapping tagged " + escape_for_message(node.Tag(), 60);
   const Scalar s = resolve_scalar(node, document);
   std::string kind;
   switch (s.type) {
@@ -254,7 +302,7 @@ std::string describe(const YAML::Node& node, const std::string& document) {
     case ScalarType::kMerge: kind = "a merge key"; break;
     case ScalarType::kOther: kind = s.error; break;
   }
-  return "'" + node.Scalar() + "' (" + kind + ")";
+  return "'" + escape_for_message(node.Scalar(), 60) + "' (" + kind + ")";  // a binary file's bytes stay out
 }
 
 }  // namespace kvt::yaml11

@@ -17,16 +17,40 @@ namespace kvt::model {
 
 namespace {
 
-// Every tensor the decoder needs, with its expected shape.
-std::vector<std::pair<std::string, std::vector<int64_t>>> required_tensors(const ModelConfig& c) {
-  const int64_t h = c.hidden_size, v = c.vocab_size;
-  std::vector<std::pair<std::string, std::vector<int64_t>>> out = {{"model.embed_tokens.weight", {v, h}},
-                                                                   {"model.norm.weight", {h}}};
-  if (!c.tie_word_embeddings) out.push_back({"lm_head.weight", {v, h}});
+std::string shape_text(const std::vector<int64_t>& s);
+
+// Checks every tensor the decoder needs (presence, shape, dtype), one at a time and without listing them first:
+// config.json's num_hidden_layers is not trusted before the weights confirm it (1e9 layers must not allocate
+// 1e9 names). The first tensor missing from the files stops the check.
+void check_required_tensors(const WeightStore& weights, const ModelConfig& c, const std::string& model_dir) {
+  size_t tensors_in_files = 0;
+  for (const auto& f : weights.files()) tensors_in_files += f->tensors().size();
   const std::vector<LayerTensor> per_layer = layer_tensors(c);
+  auto check = [&](const std::string& name, const std::vector<int64_t>& shape) {
+    if (!weights.contains(name)) {
+      const uint64_t needed = uint64_t(c.num_layers) * per_layer.size() + (c.tie_word_embeddings ? 2 : 3);
+      const std::string counts =
+          needed > tensors_in_files ? " (config.json's num_hidden_layers " + std::to_string(c.num_layers) + " needs " +
+                                          std::to_string(needed) + " tensors; the files hold " +
+                                          std::to_string(tensors_in_files) + ")"
+                                    : "";
+      throw InputError(model_dir + ": tensor '" + name + "' required by " + c.architecture +
+                           " is missing from the safetensors files" + counts, 334);
+    }
+    const TensorInfo& info = weights.info(name);
+    if (info.shape != shape)
+      throw InputError(weights.source_of(name) + ": tensor '" + name + "' has shape " + shape_text(info.shape) +
+                           ", expected " + shape_text(shape) + " from config.json", 335);
+    if (!is_weight_dtype(info.dtype))
+      throw UnsupportedError(weights.source_of(name) + ": tensor '" + name + "': dtype " + info.dtype +
+                                 " is not supported (supported: " + kWeightDtypes + ")", 201);
+  };
+  const int64_t h = c.hidden_size, v = c.vocab_size;
+  check("model.embed_tokens.weight", {v, h});
+  check("model.norm.weight", {h});
+  if (!c.tie_word_embeddings) check("lm_head.weight", {v, h});
   for (int l = 0; l < c.num_layers; ++l)
-    for (const LayerTensor& t : per_layer) out.push_back({layer_prefix(l) + t.suffix, t.shape});
-  return out;
+    for (const LayerTensor& t : per_layer) check(layer_prefix(l) + t.suffix, t.shape);
 }
 
 // Weights of layers beyond num_hidden_layers mean config.json and the checkpoint disagree (a truncated config,
@@ -73,18 +97,7 @@ Model Model::open(const std::string& model_dir) {
   m.directory_ = model_dir;
   m.config_ = load_model_config(model_dir);
   m.weights_ = std::make_unique<WeightStore>(model_dir);
-  for (const auto& [name, shape] : required_tensors(m.config_)) {
-    if (!m.weights_->contains(name))
-      throw InputError(model_dir + ": tensor '" + name + "' required by " + m.config_.architecture +
-                           " is missing from the safetensors files", 334);
-    const TensorInfo& info = m.weights_->info(name);
-    if (info.shape != shape)
-      throw InputError(m.weights_->source_of(name) + ": tensor '" + name + "' has shape " + shape_text(info.shape) +
-                           ", expected " + shape_text(shape) + " from config.json", 335);
-    if (!is_weight_dtype(info.dtype))
-      throw UnsupportedError(m.weights_->source_of(name) + ": tensor '" + name + "': dtype " + info.dtype +
-                                 " is not supported (supported: " + kWeightDtypes + ")", 201);
-  }
+  check_required_tensors(*m.weights_, m.config_, model_dir);
   refuse_extra_layers(*m.weights_, m.config_);
   Fnv1a64 h;
   h.update(read_file((fs::path(model_dir) / "config.json").string()));
@@ -102,8 +115,19 @@ std::map<std::string, int> Model::weight_dtypes() const {
 
 namespace {
 
+// A weight holding NaN or ±inf makes every output NaN (perplexity "-nan", exit 0): refused naming the tensor.
+// One isfinite().all() pass over the stored values (in their own dtype) each time the tensor is loaded.
+void require_finite(const at::Tensor& stored, const WeightStore& store, const std::string& name, const std::string& rows = "") {
+  if (at::isfinite(stored).all().item<bool>()) return;
+  const int64_t bad = stored.numel() - at::isfinite(stored).sum().item<int64_t>();
+  throw InputError(store.source_of(name) + ": tensor '" + name + "'" + rows + " holds " + std::to_string(bad) +
+                       " NaN or infinite value" + (bad == 1 ? "" : "s") + "; the weights are corrupt", 337);
+}
+
 at::Tensor load_copy(const WeightStore& store, const std::string& name, c10::ScalarType dtype, c10::Device device) {
-  at::Tensor t = store.view(name).to(device, dtype, /*non_blocking=*/false, /*copy=*/true);
+  at::Tensor stored = store.view(name);
+  require_finite(stored, store, name);
+  at::Tensor t = stored.to(device, dtype, /*non_blocking=*/false, /*copy=*/true);
   store.release(name);
   return t;
 }
@@ -122,7 +146,9 @@ at::Tensor Model::embed(const at::Tensor& ids, c10::ScalarType dtype, c10::Devic
   // Only the touched rows are read from the mapped file.
   at::Tensor table = weights_->view("model.embed_tokens.weight");
   at::Tensor cpu_ids = ids.to(at::kCPU, at::kLong);
-  return table.index_select(0, cpu_ids).to(device, dtype, false, true);
+  at::Tensor rows = table.index_select(0, cpu_ids);
+  require_finite(rows, *weights_, "model.embed_tokens.weight", " (rows of the prompt's token ids)");
+  return rows.to(device, dtype, false, true);
 }
 
 at::Tensor Model::final_norm(c10::ScalarType dtype, c10::Device device) const {

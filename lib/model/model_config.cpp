@@ -1,9 +1,11 @@
 #include "lib/model/model_config.h"
 
+#include <climits>
 #include <filesystem>
 #include <optional>
 
 #include "lib/core/error.h"
+#include "lib/core/json_limits.h"
 #include "lib/core/output.h"
 #include "lib/model/arch_registry.h"
 #include "lib/model/config_fields.h"
@@ -12,12 +14,17 @@ namespace kvt::model {
 
 namespace {
 
-int read_token_id(const nlohmann::json& j, const char* field) {
+// bos_token_id / eos_token_id: an integer or a list whose first entry is used; anything else means none (-1).
+// Checked in 64 bits before narrowing: an id outside 0..2^31-1 is refused naming the field.
+int read_token_id(const nlohmann::json& j, const std::string& source, const char* field) {
   if (!j.contains(field) || j[field].is_null()) return -1;
   const auto& v = j[field];
-  if (v.is_number_integer()) return v.get<int>();
-  if (v.is_array() && !v.empty() && v[0].is_number_integer()) return v[0].get<int>();
-  return -1;
+  const nlohmann::json* id = v.is_number_integer() ? &v : v.is_array() && !v.empty() && v[0].is_number_integer() ? &v[0] : nullptr;
+  if (!id) return -1;
+  if (id->is_number_unsigned() ? id->get<uint64_t>() > uint64_t(INT32_MAX) : (id->get<int64_t>() < 0 || id->get<int64_t>() > INT32_MAX))
+    throw InputError(source + ": field '" + std::string(field) + "' must be a token id in 0.." + std::to_string(INT32_MAX) +
+                         ", got " + id->dump(), 321);
+  return id->get<int>();
 }
 
 std::string number_text(double x) {
@@ -189,10 +196,21 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
   // hidden_act (default "silu"): ACT2CLS maps both "silu" and "swish" to SiLU.
   if (j.contains("hidden_act") && j["hidden_act"] != "silu" && j["hidden_act"] != "swish")
     throw UnsupportedError(source + ": hidden_act " + j["hidden_act"].dump() + " is not supported (supported: silu, swish)", 211);
-  c.bos_token_id = read_token_id(j, "bos_token_id");
-  c.eos_token_id = read_token_id(j, "eos_token_id");
+  c.bos_token_id = read_token_id(j, source, "bos_token_id");
+  c.eos_token_id = read_token_id(j, source, "eos_token_id");
   if (arch.read_extra) arch.read_extra(j, source, c);
   return c;
+}
+
+ModelConfig parse_model_config_text(const std::string& text, const std::string& source) {
+  check_json_depth(text, source, 323);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(source + ": invalid JSON: " + e.what(), 323);
+  }
+  return parse_model_config(j, source);
 }
 
 ModelConfig load_model_config(const std::string& model_dir) {
@@ -200,13 +218,7 @@ ModelConfig load_model_config(const std::string& model_dir) {
   if (!fs::is_directory(model_dir)) throw InputError(model_dir + ": not a model directory", 325);
   std::string path = (fs::path(model_dir) / "config.json").string();
   if (!fs::exists(path)) throw InputError(path + ": missing (a Hugging Face model directory needs config.json)", 325);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path + ": invalid JSON: " + e.what(), 323);
-  }
-  return parse_model_config(j, path);
+  return parse_model_config_text(read_file(path), path);
 }
 
 nlohmann::json to_hf_config_json(const ModelConfig& c) {

@@ -49,6 +49,11 @@ struct ModelConfig {
 // implement (a rope_type, an activation, a per-layer window, a pre-quantized checkpoint) is refused by name.
 // @throws InputError naming `source` and the field; UnsupportedError for what kvtuner does not implement.
 ModelConfig parse_model_config(const nlohmann::json& j, const std::string& source);
+// The same from config.json's text: JSON nested deeper than kMaxJsonDepth (lib/core/json_limits.h) or invalid
+// JSON is input.323. Integers are range-checked in 64 bits before narrowing (dimensions below 2^31, token ids in
+// 0..2^31-1). Does not check the layer count against any weights (Model::open does).
+ModelConfig parse_model_config_text(const std::string& text, const std::string& source);
+// <model_dir>/config.json. @throws InputError 325 when the directory or file is missing.
 ModelConfig load_model_config(const std::string& model_dir);
 // The HF config.json a model with this config would ship (used by the trainer and test fixtures).
 nlohmann::json to_hf_config_json(const ModelConfig& config);

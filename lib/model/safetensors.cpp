@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/core/error.h"
+#include "lib/core/json_limits.h"
 #include "lib/core/output.h"
 
 namespace kvt::model {
@@ -70,13 +71,130 @@ std::string safetensors_dtype_list() {
 
 bool is_weight_dtype(const std::string& dtype) { return dtype == "F32" || dtype == "F16" || dtype == "BF16"; }
 
+SafetensorsLayout parse_safetensors_layout(const uint8_t* data, size_t size, const std::string& path) {
+  if (size < 8)
+    throw InputError(path + ": file too short for a safetensors header (" + std::to_string(size) + " bytes)", 302);
+  SafetensorsLayout layout;
+  uint64_t header_len = 0;
+  for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | data[i];
+  if (header_len > kMaxHeaderBytes)
+    throw InputError(path + ": header length " + std::to_string(header_len) + " exceeds the safetensors limit of " +
+                         std::to_string(kMaxHeaderBytes) + " bytes", 314);
+  if (header_len > size - 8)
+    throw InputError(path + ": header length " + std::to_string(header_len) + " exceeds the file size " +
+                         std::to_string(size), 303);
+  layout.header_json.assign(reinterpret_cast<const char*>(data + 8), header_len);
+  layout.data_offset = 8 + header_len;
+  const uint64_t data_size = size - layout.data_offset;
+
+  check_json_depth(layout.header_json, path + ": header", 304);  // serde_json's recursion limit
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(layout.header_json);  // also refuses a header that is not UTF-8, as the reference does
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(path + ": header is not valid JSON: " + e.what(), 304);
+  }
+  if (!j.is_object()) throw InputError(path + ": header is not a JSON object", 304);
+
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it.key() == "__metadata__") {  // the reference reader's Option<HashMap<String, String>>
+      const auto& m = it.value();
+      if (!m.is_null() && !m.is_object())
+        throw InputError(path + ": __metadata__ must be an object of strings, got " + std::string(m.type_name()), 316);
+      if (m.is_object())
+        for (auto kv = m.begin(); kv != m.end(); ++kv)
+          if (!kv.value().is_string())
+            throw InputError(path + ": __metadata__['" + kv.key() + "'] must be a string, got " +
+                                 std::string(kv.value().type_name()), 316);
+      continue;
+    }
+    const std::string& name = it.key();
+    const auto& e = it.value();
+    auto where = path + ": tensor '" + name + "'";
+    if (!e.is_object() || !e.contains("dtype") || !e.contains("shape") || !e.contains("data_offsets"))
+      throw InputError(where + ": entry needs dtype, shape and data_offsets", 305);
+    TensorInfo info;
+    info.name = name;
+    if (!e["dtype"].is_string()) throw InputError(where + ": dtype is not a string", 305);
+    info.dtype = e["dtype"].get<std::string>();
+    const int bits = safetensors_dtype_bits(info.dtype);
+    if (bits == 0)
+      throw InputError(where + ": unknown dtype '" + info.dtype + "' (safetensors dtypes: " + safetensors_dtype_list() + ")", 306);
+    if (!e["shape"].is_array()) throw InputError(where + ": shape is not an array", 305);
+    // Elements and bits in u64 with every product checked, as the reference reader's checked_mul.
+    uint64_t count = 1;
+    bool overflow = false;
+    for (const auto& d : e["shape"]) {
+      if (!d.is_number_unsigned()) throw InputError(where + ": shape has a non-integer or negative dimension " + d.dump(), 305);
+      const uint64_t dim = d.get<uint64_t>();
+      if (dim > uint64_t(INT64_MAX))
+        throw InputError(where + ": shape dimension " + std::to_string(dim) + " does not fit in a signed 64-bit integer", 311);
+      info.shape.push_back(int64_t(dim));
+      overflow = overflow || __builtin_mul_overflow(count, dim, &count);
+    }
+    uint64_t total_bits = 0;
+    if (overflow || __builtin_mul_overflow(count, uint64_t(bits), &total_bits))
+      throw InputError(where + ": shape " + shape_text(info.shape) + " of " + info.dtype +
+                           " overflows a 64-bit byte count", 311);
+    if (total_bits % 8 != 0)
+      throw InputError(where + ": shape " + shape_text(info.shape) + " of " + info.dtype + " is " +
+                           std::to_string(total_bits) + " bits, not a whole number of bytes", 315);
+    const uint64_t bytes = total_bits / 8;
+    const auto& off = e["data_offsets"];
+    if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
+      throw InputError(where + ": data_offsets must be two non-negative integers", 305);
+    info.begin = off[0].get<uint64_t>();
+    info.end = off[1].get<uint64_t>();
+    if (info.end < info.begin) throw InputError(where + ": data_offsets end before they begin", 307);
+    if (info.end - info.begin != bytes)
+      throw InputError(where + ": shape × dtype size is " + std::to_string(bytes) + " bytes but data_offsets span " +
+                           std::to_string(info.end - info.begin), 308);
+    if (info.end > data_size)
+      throw InputError(where + ": data_offsets end at " + std::to_string(info.end) +
+                           ", past the data section (" + std::to_string(data_size) + " bytes)", 309);
+    layout.tensors.push_back(std::move(info));
+  }
+  // Sorted by (begin, end), the byte ranges must tile the data section from 0 to its end (the reference
+  // reader: each tensor starts where the previous one ends, and the last one ends at the end of the file).
+  std::vector<const TensorInfo*> by_offset;
+  for (const auto& t : layout.tensors) by_offset.push_back(&t);
+  std::sort(by_offset.begin(), by_offset.end(), [](const TensorInfo* a, const TensorInfo* b) {
+    return a->begin < b->begin || (a->begin == b->begin && a->end < b->end);
+  });
+  uint64_t covered = 0;
+  const TensorInfo* prev = nullptr;
+  for (const TensorInfo* cur : by_offset) {
+    if (cur->begin < covered)
+      throw InputError(path + ": tensor '" + cur->name + "' overlaps tensor '" + prev->name + "' (it starts at byte " +
+                           std::to_string(cur->begin) + " of the data section, before byte " + std::to_string(covered) +
+                           " where '" + prev->name + "' ends)", 310);
+    if (cur->begin > covered)
+      throw InputError(path + ": tensor '" + cur->name + "' starts at byte " + std::to_string(cur->begin) +
+                           " of the data section, leaving bytes " + std::to_string(covered) + ".." +
+                           std::to_string(cur->begin) + " unused (tensors must be contiguous)", 312);
+    covered = cur->end;
+    prev = cur;
+  }
+  if (covered != data_size)
+    throw InputError(path + ": " + std::to_string(data_size - covered) + " trailing bytes after " +
+                         (prev ? "the last tensor '" + prev->name + "'" : std::string("the header, which lists no tensor")) +
+                         " (the data section must end where the last tensor ends)", 313);
+  return layout;
+}
+
 SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
-  int fd = ::open(path.c_str(), O_RDONLY);
+  // O_NONBLOCK: a FIFO must not block the open; anything but a regular file is refused before it is read.
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) throw InputError(path + ": cannot open: " + std::strerror(errno), 301);
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
+    const int err = errno;
     ::close(fd);
-    throw InputError(path + ": cannot stat: " + std::strerror(errno), 301);
+    throw InputError(path + ": cannot stat: " + std::strerror(err), 301);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw InputError(path + ": is " + file_type_name(st.st_mode) + ", expected a safetensors file", 114);
   }
   map_size_ = static_cast<size_t>(st.st_size);
   if (map_size_ < 8) {
@@ -89,99 +207,10 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
   map_ = static_cast<const uint8_t*>(p);
 
   try {
-    uint64_t header_len = 0;
-    for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | map_[i];
-    if (header_len > kMaxHeaderBytes)
-      throw InputError(path + ": header length " + std::to_string(header_len) + " exceeds the safetensors limit of " +
-                           std::to_string(kMaxHeaderBytes) + " bytes", 314);
-    if (header_len > map_size_ - 8)
-      throw InputError(path + ": header length " + std::to_string(header_len) + " exceeds the file size " +
-                           std::to_string(map_size_), 303);
-    header_.assign(reinterpret_cast<const char*>(map_ + 8), header_len);
-    data_offset_ = 8 + header_len;
-    const uint64_t data_size = map_size_ - data_offset_;
-
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(header_);
-    } catch (const nlohmann::json::exception& e) {
-      throw InputError(path + ": header is not valid JSON: " + e.what(), 304);
-    }
-    if (!j.is_object()) throw InputError(path + ": header is not a JSON object", 304);
-
-    for (auto it = j.begin(); it != j.end(); ++it) {
-      if (it.key() == "__metadata__") continue;
-      const std::string& name = it.key();
-      const auto& e = it.value();
-      auto where = path + ": tensor '" + name + "'";
-      if (!e.is_object() || !e.contains("dtype") || !e.contains("shape") || !e.contains("data_offsets"))
-        throw InputError(where + ": entry needs dtype, shape and data_offsets", 305);
-      TensorInfo info;
-      info.name = name;
-      if (!e["dtype"].is_string()) throw InputError(where + ": dtype is not a string", 305);
-      info.dtype = e["dtype"].get<std::string>();
-      const int bits = safetensors_dtype_bits(info.dtype);
-      if (bits == 0)
-        throw InputError(where + ": unknown dtype '" + info.dtype + "' (safetensors dtypes: " + safetensors_dtype_list() + ")", 306);
-      if (!e["shape"].is_array()) throw InputError(where + ": shape is not an array", 305);
-      // Elements and bits in u64 with every product checked, as the reference reader's checked_mul.
-      uint64_t count = 1;
-      bool overflow = false;
-      for (const auto& d : e["shape"]) {
-        if (!d.is_number_unsigned()) throw InputError(where + ": shape has a non-integer or negative dimension " + d.dump(), 305);
-        const uint64_t dim = d.get<uint64_t>();
-        if (dim > uint64_t(INT64_MAX))
-          throw InputError(where + ": shape dimension " + std::to_string(dim) + " does not fit in a signed 64-bit integer", 311);
-        info.shape.push_back(int64_t(dim));
-        overflow = overflow || __builtin_mul_overflow(count, dim, &count);
-      }
-      uint64_t total_bits = 0;
-      if (overflow || __builtin_mul_overflow(count, uint64_t(bits), &total_bits))
-        throw InputError(where + ": shape " + shape_text(info.shape) + " of " + info.dtype +
-                             " overflows a 64-bit byte count", 311);
-      if (total_bits % 8 != 0)
-        throw InputError(where + ": shape " + shape_text(info.shape) + " of " + info.dtype + " is " +
-                             std::to_string(total_bits) + " bits, not a whole number of bytes", 315);
-      const uint64_t bytes = total_bits / 8;
-      const auto& off = e["data_offsets"];
-      if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
-        throw InputError(where + ": data_offsets must be two non-negative integers", 305);
-      info.begin = off[0].get<uint64_t>();
-      info.end = off[1].get<uint64_t>();
-      if (info.end < info.begin) throw InputError(where + ": data_offsets end before they begin", 307);
-      if (info.end - info.begin != bytes)
-        throw InputError(where + ": shape × dtype size is " + std::to_string(bytes) + " bytes but data_offsets span " +
-                             std::to_string(info.end - info.begin), 308);
-      if (info.end > data_size)
-        throw InputError(where + ": data_offsets end at " + std::to_string(info.end) +
-                             ", past the data section (" + std::to_string(data_size) + " bytes)", 309);
-      tensors_.push_back(std::move(info));
-    }
-    // Sorted by (begin, end), the byte ranges must tile the data section from 0 to its end (the reference
-    // reader: each tensor starts where the previous one ends, and the last one ends at the end of the file).
-    std::vector<const TensorInfo*> by_offset;
-    for (const auto& t : tensors_) by_offset.push_back(&t);
-    std::sort(by_offset.begin(), by_offset.end(), [](const TensorInfo* a, const TensorInfo* b) {
-      return a->begin < b->begin || (a->begin == b->begin && a->end < b->end);
-    });
-    uint64_t covered = 0;
-    const TensorInfo* prev = nullptr;
-    for (const TensorInfo* cur : by_offset) {
-      if (cur->begin < covered)
-        throw InputError(path + ": tensor '" + cur->name + "' overlaps tensor '" + prev->name + "' (it starts at byte " +
-                             std::to_string(cur->begin) + " of the data section, before byte " + std::to_string(covered) +
-                             " where '" + prev->name + "' ends)", 310);
-      if (cur->begin > covered)
-        throw InputError(path + ": tensor '" + cur->name + "' starts at byte " + std::to_string(cur->begin) +
-                             " of the data section, leaving bytes " + std::to_string(covered) + ".." +
-                             std::to_string(cur->begin) + " unused (tensors must be contiguous)", 312);
-      covered = cur->end;
-      prev = cur;
-    }
-    if (covered != data_size)
-      throw InputError(path + ": " + std::to_string(data_size - covered) + " trailing bytes after " +
-                           (prev ? "the last tensor '" + prev->name + "'" : std::string("the header, which lists no tensor")) +
-                           " (the data section must end where the last tensor ends)", 313);
+    SafetensorsLayout layout = parse_safetensors_layout(map_, map_size_, path);
+    header_ = std::move(layout.header_json);
+    tensors_ = std::move(layout.tensors);
+    data_offset_ = layout.data_offset;
     for (size_t i = 0; i < tensors_.size(); ++i) index_[tensors_[i].name] = i;
   } catch (...) {
     ::munmap(const_cast<uint8_t*>(map_), map_size_);

@@ -28,13 +28,29 @@ std::string safetensors_dtype_list();
 bool is_weight_dtype(const std::string& dtype);
 inline constexpr const char* kWeightDtypes = "F32, F16, BF16";
 
+// What the header of a safetensors file says: the header text, the tensors in header order, and where the data
+// section starts (8 + header length).
+struct SafetensorsLayout {
+  std::string header_json;
+  std::vector<TensorInfo> tensors;
+  size_t data_offset = 0;
+};
+
+// Validates `size` bytes of a whole safetensors file (header and data section) with the rules of the reference
+// reader (see SafetensorsFile) and returns its layout; `path` names the file in errors. Needs no LibTorch and
+// reads nothing beyond data[0, size). Also: the header is UTF-8 JSON nested at most kMaxJsonDepth deep
+// (lib/core/json_limits.h; serde_json's limit), and __metadata__ is null or an object of strings.
+// @throws InputError 302-316 naming the file (and the tensor).
+SafetensorsLayout parse_safetensors_layout(const uint8_t* data, size_t size, const std::string& path);
+
 class SafetensorsFile {
  public:
   // Maps and validates the file with the rules of the reference reader (safetensors/src/tensor.rs,
   // read_metadata and Metadata::validate): header length within the file and at most 100,000,000 bytes, JSON
   // parses, every dtype is a safetensors dtype, shape × dtype bits computed without overflow and a whole number
   // of bytes equal to the byte range, and the ranges, sorted, tile the data section exactly: no overlap, no hole,
-  // no trailing bytes. @throws InputError naming the file (and the tensor).
+  // no trailing bytes. Only a regular file is opened (a FIFO, device or directory is input.114, and the open
+  // never blocks). @throws InputError naming the file (and the tensor).
   explicit SafetensorsFile(const std::string& path);
   ~SafetensorsFile();
   SafetensorsFile(const SafetensorsFile&) = delete;

@@ -1,6 +1,9 @@
 #include "lib/quant/quant_spec.h"
 
+#include <climits>
+
 #include "lib/core/error.h"
+#include "lib/core/json_limits.h"
 
 namespace kvt::quant {
 
@@ -60,6 +63,12 @@ TensorQuantSpec tensor_spec_from_json(const nlohmann::json& j, const std::string
     if (axis != "per-token" && axis != "per-channel")
       throw InputError(source + ": axis '" + axis + "': expected per-token or per-channel", 403);
     spec.axis = parse_axis(axis);
+    // Checked in 64 bits before narrowing: a group_size of 2^32 + 32 is not 32.
+    for (const char* field : {"group_size", "residual"}) {
+      int64_t v = 0;
+      if (j.contains(field) && !json_integer_in(j.at(field), INT32_MIN, INT32_MAX, v))
+        throw InputError(source + ": " + field + " is " + j.at(field).dump() + ", expected an integer that fits 32 bits", 403);
+    }
     spec.group_size = j.value("group_size", 0);
     spec.residual = j.value("residual", 0);
     spec.symmetric = j.value("symmetric", false);

@@ -62,9 +62,15 @@ double LinearScale::operator()(double v) const {
 }
 
 std::vector<double> nice_ticks(double lo, double hi, int target) {
-  if (!(hi > lo)) return {lo};
-  double raw_step = (hi - lo) / std::max(1, target);
+  // Never empty (callers take front() and back()), never a long loop: a range that is degenerate, not finite, or
+  // too narrow or too wide for a decimal step (errors of 5e-324, sums that overflow) falls back to its ends.
+  if (!std::isfinite(lo)) lo = 0;
+  if (!std::isfinite(hi) || !(hi > lo)) return {lo};
+  const int count = std::max(1, target);
+  double raw_step = (hi - lo) / count;
+  if (!std::isfinite(raw_step) || !std::isnormal(raw_step)) return {lo, hi};
   double magnitude = std::pow(10.0, std::floor(std::log10(raw_step)));
+  if (!std::isfinite(magnitude) || !std::isnormal(magnitude)) return {lo, hi};
   double step = magnitude;
   for (double m : {1.0, 2.0, 5.0, 10.0})
     if (m * magnitude >= raw_step) {
@@ -72,7 +78,10 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
       break;
     }
   std::vector<double> ticks;
-  for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k += 1) ticks.push_back(k * step);
+  const int max_ticks = 2 * count + 4;  // a decimal step gives at most count + 2; the cap guards rounding at large k
+  for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9 && int(ticks.size()) < max_ticks; k += 1)
+    ticks.push_back(k * step);
+  if (ticks.empty()) return {lo, hi};
   return ticks;
 }
 

@@ -72,6 +72,9 @@ void encode_segment(const Pipeline& p, const std::string& segment, bool at_start
 Tokenizer::Tokenizer(std::shared_ptr<const Pipeline> pipeline) : pipeline_(std::move(pipeline)) {}
 
 Tokenizer Tokenizer::load(const std::string& path) { return Tokenizer(load_pipeline(path)); }
+Tokenizer Tokenizer::from_json_text(const std::string& text, const std::string& source_name) {
+  return Tokenizer(load_pipeline_from_text(text, source_name));
+}
 
 std::vector<int64_t> Tokenizer::encode(const std::string& text, bool add_special) const {
   const Pipeline& p = *pipeline_;

@@ -22,6 +22,10 @@ class Tokenizer {
   // @throws kvt::InputError when files are missing or malformed (naming file and field),
   //         kvt::UnsupportedError naming the tokenizer.json feature that is not implemented.
   static Tokenizer load(const std::string& path);
+  // The same for a tokenizer.json given as text, without tokenizer_config.json (BOS / EOS come from the
+  // post_processor only); `source_name` names it in errors. Every limit of load() applies: JSON nested deeper
+  // than 128 levels (kMaxJsonDepth, lib/core/json_limits.h) and ids outside 0..2^30-1 are input.701.
+  static Tokenizer from_json_text(const std::string& text, const std::string& source_name);
 
   // Text -> token ids. Added and special tokens written in the text (e.g. "<|im_end|>") become their
   // ids, as in Hugging Face. `add_special` adds BOS/EOS the way the model's own tokenizer does:

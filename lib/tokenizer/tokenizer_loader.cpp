@@ -1,11 +1,13 @@
 // Reads tokenizer.json (+ tokenizer_config.json), or GPT-2's vocab.json + merges.txt, into a Pipeline.
 // Every field is type-checked; an unknown component type is an UnsupportedError naming it.
+#include <algorithm>
 #include <cctype>
 #include <climits>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "lib/core/error.h"
+#include "lib/core/json_limits.h"
 #include "lib/core/log.h"
 #include "lib/core/output.h"
 #include "lib/tokenizer/tokenizer_pipeline.h"
@@ -48,7 +50,23 @@ struct Node {
   }
   int64_t integer() const {
     if (!value.is_number_integer()) fail("expected an integer");
+    // An unsigned value above INT64_MAX would wrap negative through get<int64_t>().
+    if (value.is_number_unsigned() && value.get<uint64_t>() > uint64_t(INT64_MAX)) fail("integer out of range");
     return value.get<int64_t>();
+  }
+  // An integer in [min, max], checked in 64 bits before any narrowing.
+  int64_t integer_in(int64_t min, int64_t max, const std::string& what) const {
+    const int64_t v = integer();
+    if (v < min || v > max)
+      fail(what + " " + std::to_string(v) + " is out of range (expected " + std::to_string(min) + ".." + std::to_string(max) + ")");
+    return v;
+  }
+  // A token id: 0..kMaxTokenId, so it fits int32 with room for the vocabulary size.
+  int32_t token_id() const { return int32_t(integer_in(0, kMaxTokenId, "token id")); }
+  // Element `index` of an array. @throws naming the path when this is not an array or too short.
+  Node member_at(size_t index) const {
+    if (array().size() <= index) fail("expected at least " + std::to_string(index + 1) + " elements");
+    return at(index);
   }
   Node member(const std::string& key) const {
     object();
@@ -60,14 +78,16 @@ struct Node {
   std::string type() const { return member("type").str(); }
 };
 
-json parse_json_file(const std::string& path) {
-  std::string text = read_file(path);
+json parse_json_text(const std::string& text, const std::string& path) {
+  check_json_depth(text, path, kErrTokenizerJson);  // bounds the recursion over Sequence components below
   try {
     return json::parse(text);
   } catch (const json::exception& e) {
     throw InputError(path + ": not valid JSON (" + e.what() + ")", kErrTokenizerJson);
   }
 }
+
+json parse_json_file(const std::string& path) { return parse_json_text(read_file(path), path); }
 
 // "\\p{L}" etc. are used as is; a String pattern is matched literally.
 std::shared_ptr<RegexPreTokenizer> pattern_regex(const Node& pattern) {
@@ -182,8 +202,8 @@ void add_decoder(const Node& node, Decoder& decoder) {
   } else if (type == "Strip") {
     step.kind = Kind::kStrip;
     step.content = node.member("content").str();
-    step.start = size_t(node.member("start").integer());
-    step.stop = size_t(node.member("stop").integer());
+    step.start = size_t(node.member("start").integer_in(0, INT32_MAX, "start"));
+    step.stop = size_t(node.member("stop").integer_in(0, INT32_MAX, "stop"));
   } else {
     node.unsupported("decoder type \"" + type +
                      "\" is not supported (supported: ByteLevel, Metaspace, Replace, ByteFallback, Fuse, Strip, Sequence)");
@@ -214,14 +234,14 @@ void add_post_processor(const Node& node, std::vector<int32_t>& prefix, std::vec
         std::string name = item.at("SpecialToken").member("id").str();
         if (!specials.has(name)) item.fail("special token \"" + name + "\" is not in special_tokens");
         Node ids = specials.at(name).member("ids");
-        for (size_t k = 0; k < ids.array().size(); ++k) (seen_sequence ? after : before).push_back(int32_t(ids.at(k).integer()));
+        for (size_t k = 0; k < ids.array().size(); ++k) (seen_sequence ? after : before).push_back(ids.at(k).token_id());
       } else {
         item.fail("expected {\"Sequence\": ...} or {\"SpecialToken\": ...}");
       }
     }
   } else if (type == "RobertaProcessing" || type == "BertProcessing") {
-    before.push_back(int32_t(node.member("cls").at(size_t(1)).integer()));
-    after.push_back(int32_t(node.member("sep").at(size_t(1)).integer()));
+    before.push_back(node.member("cls").member_at(1).token_id());
+    after.push_back(node.member("sep").member_at(1).token_id());
   } else {
     node.unsupported("post_processor type \"" + type +
                      "\" is not supported (supported: TemplateProcessing, ByteLevel, RobertaProcessing, BertProcessing, Sequence)");
@@ -230,9 +250,9 @@ void add_post_processor(const Node& node, std::vector<int32_t>& prefix, std::vec
   suffix.insert(suffix.end(), after.begin(), after.end());
 }
 
-AddedToken parse_added_token(const Node& node, int64_t id) {
+AddedToken parse_added_token(const Node& node, int32_t id) {
   AddedToken token;
-  token.id = int32_t(id);
+  token.id = id;
   token.content = node.member("content").str();
   token.special = node.bool_or("special", false);
   token.lstrip = node.bool_or("lstrip", false);
@@ -246,6 +266,7 @@ AddedToken parse_added_token(const Node& node, int64_t id) {
 std::unique_ptr<BpeModel> parse_bpe_model(const Node& model) {
   if (model.has("type") && model.type() != "BPE")
     model.unsupported("model type \"" + model.type() + "\" is not supported (only BPE)");
+  if (model.has("dropout") && !model.at("dropout").value.is_number()) model.at("dropout").fail("expected a number or null");
   if (model.has("dropout") && model.at("dropout").value.get<double>() != 0.0)
     model.unsupported("BPE dropout is not supported");
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
@@ -258,8 +279,7 @@ std::unique_ptr<BpeModel> parse_bpe_model(const Node& model) {
   token_to_id.reserve(vocab.value.size() * 2);
   for (const auto& [token, id_value] : vocab.value.items()) {
     Node id_node{id_value, vocab.where + "[\"" + token + "\"]"};
-    int64_t id = id_node.integer();
-    if (id < 0 || id > INT32_MAX / 2) id_node.fail("id out of range");
+    const int64_t id = id_node.token_id();
     if (size_t(id) >= id_to_token.size()) id_to_token.resize(size_t(id) + 1);
     if (!id_to_token[id].empty()) id_node.fail("id " + std::to_string(id) + " is used twice");
     id_to_token[id] = token;
@@ -306,8 +326,7 @@ int32_t lookup_token(const Pipeline& pipeline, const std::string& token) {
   return pipeline.model->token_to_id(token);
 }
 
-void load_tokenizer_json(const std::string& path, Pipeline& pipeline) {
-  json root = parse_json_file(path);
+void load_tokenizer_json(const json& root, const std::string& path, Pipeline& pipeline) {
   Node top{root, path};
   top.object();
   if (top.has("truncation"))
@@ -316,7 +335,7 @@ void load_tokenizer_json(const std::string& path, Pipeline& pipeline) {
   if (top.has("added_tokens")) {
     Node list = top.at("added_tokens");
     for (size_t i = 0; i < list.array().size(); ++i)
-      pipeline.added_tokens.push_back(parse_added_token(list.at(i), list.at(i).member("id").integer()));
+      pipeline.added_tokens.push_back(parse_added_token(list.at(i), list.at(i).member("id").token_id()));
   }
   if (top.has("normalizer")) add_normalizer(top.at("normalizer"), pipeline.normalizer);
   if (top.has("pre_tokenizer")) add_pre_tokenizer(top.at("pre_tokenizer"), pipeline.pre_tokenizer);
@@ -356,13 +375,13 @@ void load_side_added_tokens(const fs::path& dir, const json& config, Pipeline& p
     Node decoder{config.at("added_tokens_decoder"), config_path + ": added_tokens_decoder"};
     for (const auto& [id_text, entry] : decoder.object().items()) {
       Node node{entry, decoder.where + "[\"" + id_text + "\"]"};
-      int64_t id = 0;
-      try {
-        id = std::stoll(id_text);
-      } catch (const std::exception&) {
-        node.fail("key is not a token id");
-      }
-      pipeline.added_tokens.push_back(parse_added_token(node, id));
+      int64_t id = -1;
+      const bool digits = !id_text.empty() && id_text.size() <= 18 &&
+                          std::all_of(id_text.begin(), id_text.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (digits) id = std::stoll(id_text);
+      if (!digits || id > kMaxTokenId)
+        node.fail("key is not a token id in 0.." + std::to_string(kMaxTokenId));
+      pipeline.added_tokens.push_back(parse_added_token(node, int32_t(id)));
     }
   }
   fs::path added_path = dir / "added_tokens.json";
@@ -375,11 +394,13 @@ void load_side_added_tokens(const fs::path& dir, const json& config, Pipeline& p
       if (known) continue;
       AddedToken token;
       token.content = content;
-      token.id = int32_t(Node{id, node.where + "[\"" + content + "\"]"}.integer());
+      token.id = Node{id, node.where + "[\"" + content + "\"]"}.token_id();
       pipeline.added_tokens.push_back(token);
     }
   }
 }
+
+void finish_pipeline(Pipeline& pipeline, const Node& config_node);
 
 std::shared_ptr<const Pipeline> build_pipeline(const std::string& path) {
   auto pipeline = std::make_shared<Pipeline>();
@@ -422,10 +443,15 @@ std::shared_ptr<const Pipeline> build_pipeline(const std::string& path) {
     load_vocab_merges(pipeline->source_path, merges.string(), *pipeline);
     load_side_added_tokens(dir, config, *pipeline);
   } else {
-    load_tokenizer_json(pipeline->source_path, *pipeline);
+    load_tokenizer_json(parse_json_file(pipeline->source_path), pipeline->source_path, *pipeline);
   }
+  finish_pipeline(*pipeline, config_node);
+  return pipeline;
+}
 
-  // Added tokens: the two matchers, the id index and the vocabulary size.
+// Added tokens: the two matchers, the id index and the vocabulary size; BOS / EOS; the post-processor's ids.
+void finish_pipeline(Pipeline& p, const Node& config_node) {
+  Pipeline* pipeline = &p;
   std::vector<AddedToken> raw, normalized;
   size_t max_id = pipeline->model->size();
   for (const AddedToken& token : pipeline->added_tokens) {
@@ -464,13 +490,26 @@ std::shared_ptr<const Pipeline> build_pipeline(const std::string& path) {
       pipeline->suffix_ids.push_back(int32_t(pipeline->eos_id));
     }
   }
-  for (int32_t id : pipeline->prefix_ids)
-    if (id < 0 || size_t(id) >= pipeline->vocab_size)
-      throw InputError(pipeline->source_path + ": post_processor uses id " + std::to_string(id) + " outside the vocabulary", kErrTokenizerVocab);
-  return pipeline;
+  for (const auto* ids : {&pipeline->prefix_ids, &pipeline->suffix_ids})
+    for (int32_t id : *ids)
+      if (id < 0 || size_t(id) >= pipeline->vocab_size)
+        throw InputError(pipeline->source_path + ": post_processor uses id " + std::to_string(id) + " outside the vocabulary", kErrTokenizerVocab);
 }
 
 }  // namespace
+
+std::shared_ptr<const Pipeline> load_pipeline_from_text(const std::string& text, const std::string& source_name) {
+  try {
+    auto pipeline = std::make_shared<Pipeline>();
+    pipeline->source_path = source_name;
+    load_tokenizer_json(parse_json_text(text, source_name), source_name, *pipeline);
+    const json no_config = json::object();
+    finish_pipeline(*pipeline, Node{no_config, "tokenizer_config.json"});
+    return pipeline;
+  } catch (const json::exception& e) {  // as load_pipeline
+    throw InputError("tokenizer: " + source_name + ": " + e.what(), kErrTokenizerJson);
+  }
+}
 
 std::shared_ptr<const Pipeline> load_pipeline(const std::string& path) {
   try {

@@ -26,6 +26,10 @@ enum TokenizerErrorId : int {
   kErrUnsupportedFeature = 700  // unsupported: a tokenizer.json feature that is not implemented
 };
 
+// The largest token id any tokenizer file may use (vocabulary, added tokens, post-processor): ids are int32 and
+// vocab_size() = largest id + 1 must fit too. Larger ids are refused naming the field (input.701).
+inline constexpr int64_t kMaxTokenId = (int64_t(1) << 30) - 1;
+
 // One token of tokenizer.json's "added_tokens": matched in the raw text before anything else.
 struct AddedToken {
   std::string content;
@@ -196,5 +200,7 @@ class Pipeline {
 
 // Builds the pipeline from a path (see Tokenizer::load).
 std::shared_ptr<const Pipeline> load_pipeline(const std::string& path);
+// Builds the pipeline from tokenizer.json's text, without a tokenizer_config.json (see Tokenizer::from_json_text).
+std::shared_ptr<const Pipeline> load_pipeline_from_text(const std::string& text, const std::string& source_name);
 
 }  // namespace kvt::tok

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "lib/core/error.h"
+#include "lib/core/json_limits.h"
 #include "lib/model/model_config.h"
 #include "lib/quant/scheme_registry.h"
 #include "search/interop/engine_registry.h"
@@ -19,9 +20,9 @@ bool is_engine_format(const std::string& format) { return format != "kvtuner-yam
 
 // A positive integer from a JSON object, or 0.
 int positive_int(const nlohmann::json& object, const char* key) {
-  if (!object.is_object() || !object.contains(key) || !object.at(key).is_number_integer()) return 0;
-  int v = object.at(key).get<int>();
-  return v > 0 ? v : 0;
+  int64_t v = 0;  // checked in 64 bits: 2^32 + 32 is not 32
+  if (!object.is_object() || !object.contains(key) || !json_integer_in(object.at(key), 1, INT32_MAX, v)) return 0;
+  return int(v);
 }
 
 std::string metadata_string(const KvConfig& config, const char* key) {
@@ -65,7 +66,7 @@ void resolve_scheme(ExportContext& c) {
     if (params.is_object() && params.contains(tensor) && params[tensor].is_object()) {
       const auto& spec = params[tensor];
       if (spec.contains("group_size") && spec["group_size"].is_number_integer())  // 0 = head_dim (per-token)
-        rule.group_size = spec["group_size"].get<int>() > 0 ? spec["group_size"].get<int>() : c.head_dim;
+        rule.group_size = positive_int(spec, "group_size") > 0 ? positive_int(spec, "group_size") : c.head_dim;
       if (spec.contains("symmetric") && spec["symmetric"].is_boolean()) rule.symmetric = spec["symmetric"].get<bool>();
     }
     return rule;
