@@ -12,6 +12,7 @@
 #include <set>
 
 #include "apps/kvtuner-search/commands.h"
+#include "apps/kvtuner-search/compute_threads.h"
 #include "apps/kvtuner-search/e2e_search.h"
 #include "apps/kvtuner-search/eval_inputs.h"
 #include "apps/kvtuner-search/proxy_options.h"
@@ -121,6 +122,7 @@ nlohmann::ordered_json profile_settings(const profile::ProfileOptions& p, const 
           {"batch_tokens", p.batch_tokens},
           {"seed", p.seed},
           {"dtype", cmd.settings.dtype},
+          {"threads", compute_threads()},
           {"device", cmd.settings.device}};
 }
 

@@ -54,7 +54,8 @@ std::string profile_setting_option(const std::string& key) {
       {"scheme", "--scheme"},                     {"scheme_params", "--scheme"},  {"prefill_mode", "--prefill"},
       {"pairs", "--pairs"},                       {"prompt_len", "--prompt-len"}, {"proxy", "--proxy"},
       {"proxy_budget_minutes", "--proxy-budget"}, {"kl_tokens", "--kl-tokens"},   {"batch_tokens", "--batch-tokens"},
-      {"seed", "--seed"},                         {"dtype", "--dtype"},           {"device", "--device"}};
+      {"seed", "--seed"},                         {"dtype", "--dtype"},           {"device", "--device"},
+      {"threads", "--threads"}};
   for (const auto& [k, option] : options)
     if (k == key) return option;
   return key;

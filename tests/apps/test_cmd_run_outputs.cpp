@@ -57,6 +57,8 @@ TEST_CASE("run lists what it wrote in a manifest; --force removes those files an
   nlohmann::json m = manifest_of(out);
   CHECK(m["format"] == "kvtuner-run-manifest");
   CHECK(m["complete"] == true);
+  CHECK(m["settings"]["profile"]["threads"] == 1);  // --threads: outputs repeat for one count
+  CHECK(file_text(out / "report.md").find("- compute threads 1 (--threads") != std::string::npos);
   std::set<std::string> listed;
   for (const auto& f : m["files"]) listed.insert(f.get<std::string>());
   // Every file the run wrote, and nothing else.
