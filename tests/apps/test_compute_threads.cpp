@@ -34,7 +34,7 @@ TEST_CASE("profile writes the same bytes whatever OMP_NUM_THREADS and OPENBLAS_N
   CHECK(file_text(dir / "one.csv") == file_text(dir / "two.csv"));
 }
 
-TEST_CASE("--threads is checked and accepted before or after the command name", "[apps][threads]") {
+TEST_CASE("the --threads option is checked and accepted before or after the command name", "[apps][threads]") {
   const fs::path dir = kvt::test::fresh_test_dir("compute_threads_option");
   const std::string model = std::string(KVT_SOURCE_DIR) + "/data/models/kvt-demo-6l";
   const std::string err = (dir / "err.txt").string();

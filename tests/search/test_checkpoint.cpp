@@ -100,7 +100,7 @@ TEST_CASE("a checkpoint whose archive error was edited is refused, naming the fi
   for (const auto& d : {dir, memory_dir, fitness_dir, fresh}) fs::remove_all(d);
 }
 
-TEST_CASE("--force starts over from a checkpoint that is not valid JSON", "[search][checkpoint]") {
+TEST_CASE("a checkpoint that is not valid JSON is refused, and --force starts over", "[search][checkpoint]") {
   const SensitivityTable t = test::synthetic_table(6, 4);
   const fs::path dir = scratch("corrupt");
   std::ofstream(dir / kCheckpointFileName) << "{\"format\": \"kvtuner-nsga2-checkpoint\", ";
