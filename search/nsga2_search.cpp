@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <sstream>
+#include <algorithm>
 #include <pagmo/algorithms/nsga2.hpp>
 #include <pagmo/population.hpp>
 #include <pagmo/problem.hpp>
@@ -126,6 +128,39 @@ void check_resume_state(const Nsga2State& state, const Nsga2Options& options, co
   if (state.generation < 0 || state.generation > options.generations)
     mismatch("it is at generation " + std::to_string(state.generation) + ", beyond --generations " +
              std::to_string(options.generations));
+}
+
+// The objective values a checkpoint records must be what its genes give on this problem: an edited value would
+// steer the search and the front (say an archive error of 0 everywhere). Recomputes every archive entry and every
+// individual's fitness (custom objectives are called, memoized) and refuses the first that differs.
+void check_resume_values(const Nsga2State& state, const pagmo::problem& problem, ProblemContext& context) {
+  auto close = [](double recorded, double computed) {
+    return recorded == computed || std::fabs(recorded - computed) <= 1e-9 * std::max(std::fabs(recorded), std::fabs(computed));
+  };
+  auto differs = [](const std::string& field, double recorded, double computed) {
+    std::ostringstream os;
+    os.precision(17);
+    os << "NSGA-II checkpoint field " << field << " is " << recorded << " but its genes give " << computed
+       << " on this table; pass --force to start over";
+    throw InputError(os.str(), 656);
+  };
+  for (size_t i = 0; i < state.archive.size(); ++i) {
+    const ArchivedPoint& point = state.archive[i];
+    const std::vector<int> choice = context.choice_of(to_decision_vector(point.genes));
+    const std::string field = "archive[" + std::to_string(i) + "]";
+    const double memory = context.space->memory(choice);
+    if (!close(point.memory, memory)) differs(field + ".memory", point.memory, memory);
+    if (context.bounded && !within_budget(memory, context.max_memory))
+      differs(field + ".memory (above the memory bound " + std::to_string(context.max_memory) + ")", point.memory, memory);
+    const double error = context.error_of(choice);
+    if (!close(point.error, error)) differs(field + ".error", point.error, error);
+  }
+  for (size_t i = 0; i < state.genes.size(); ++i) {
+    const pagmo::vector_double f = problem.fitness(to_decision_vector(state.genes[i]));
+    for (size_t k = 0; k < 2 && k < f.size(); ++k)
+      if (!close(state.fitness[i][k], f[k]))
+        differs("fitness[" + std::to_string(i) + "][" + std::to_string(k) + "]", state.fitness[i][k], f[k]);
+  }
 }
 
 // The genes of a per-layer config (table pair indices), or nothing when the space cannot express it.
@@ -251,6 +286,7 @@ Nsga2Result run_nsga2(const SearchSpace& space, const std::vector<PrecisionPair>
     for (size_t i = 0; i < hooks.resume->genes.size(); ++i)
       pop.push_back(to_decision_vector(hooks.resume->genes[i]), hooks.resume->fitness[i]);
     for (const auto& point : hooks.resume->archive) context->archive[point.memory] = point;
+    check_resume_values(*hooks.resume, problem, *context);
     result.resumed_from = hooks.resume->generation;
   } else {
     pop = initial_population(problem, *context, options, hooks.seeds);

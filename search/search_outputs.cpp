@@ -58,16 +58,22 @@ SearchResult run_search_in_dir(const SensitivityTable& table, const SearchOption
   if (options.method == SearchMethod::Nsga2 && fs::exists(checkpoint_path)) {
     const SensitivityTable selected = table_for_search(table, options);
     std::string fingerprint = search_fingerprint(selected, options, objective_name_of(selected, hooks));
-    Nsga2State state = read_nsga2_checkpoint(checkpoint_path);
-    bool fits = state.fingerprint == fingerprint && state.generation <= options.nsga2.generations;
+    std::optional<Nsga2State> state;
+    try {
+      state = read_nsga2_checkpoint(checkpoint_path);
+    } catch (const InputError& e) {
+      if (!options.force) throw;
+      log_warning(checkpoint_path + ": not a usable checkpoint (" + e.what() + "); starting over (--force)");
+    }
+    bool fits = state && state->fingerprint == fingerprint && state->generation <= options.nsga2.generations;
     if (fits) {
-      log_info("resuming NSGA-II from " + checkpoint_path + " at generation " + std::to_string(state.generation));
+      log_info("resuming NSGA-II from " + checkpoint_path + " at generation " + std::to_string(state->generation));
       resume = std::move(state);
     } else if (options.force) {
-      log_warning(checkpoint_path + ": belongs to another search (or is past --generations); starting over");
+      if (state) log_warning(checkpoint_path + ": belongs to another search (or is past --generations); starting over");
     } else {
       throw InputError(checkpoint_path + ": checkpoint of a different search (other table or options, or generation " +
-                           std::to_string(state.generation) + " > --generations " +
+                           std::to_string(state->generation) + " > --generations " +
                            std::to_string(options.nsga2.generations) + "); pass --force to start over",
                        655);
     }
@@ -76,7 +82,20 @@ SearchResult run_search_in_dir(const SensitivityTable& table, const SearchOption
   hooks.on_checkpoint = [&](const Nsga2State& state) {
     write_file_atomic(checkpoint_path, to_json(state).dump() + "\n", true);  // resume state: always replaced
   };
-  SearchResult result = run_search(table, options, hooks);
+  SearchResult result;
+  try {
+    result = run_search(table, options, hooks);
+  } catch (const InputError& e) {
+    // The checkpoint's contents do not fit this problem (652) or its recorded objective values are not what its
+    // genes give (656): name the file; --force starts over.
+    if (!resume || (e.id() != 652 && e.id() != 656)) throw;
+    const std::string what = e.what(), message = what.substr(what.find("] ") + 2);
+    if (!options.force) throw InputError(checkpoint_path + ": " + message, e.id());
+    const std::string hint = "; pass --force to start over";
+    log_warning(checkpoint_path + ": " + message.substr(0, message.rfind(hint)) + "; starting over (--force)");
+    hooks.resume = nullptr;
+    result = run_search(table, options, hooks);
+  }
   write_search_outputs(result, options, out_dir);
   return result;
 }

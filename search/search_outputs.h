@@ -18,8 +18,12 @@ void write_search_outputs(const SearchResult& result, const SearchOptions& optio
 
 // The whole post-profile command: checks that nothing would be overwritten, resumes from
 // out_dir/nsga2_checkpoint.json when it belongs to this search (same fingerprint), saves checkpoints while
-// NSGA-II runs, then writes the outputs. A checkpoint of another search is an InputError unless
-// options.force (then it is replaced). hooks.resume/on_checkpoint are set here; the rest is passed through.
+// NSGA-II runs, then writes the outputs. hooks.resume/on_checkpoint are set here; the rest is passed through.
+// A resumed checkpoint's archive and fitness values are recomputed from its genes and must match.
+// @throws InputError 110 (an output exists, !options.force); 654 naming the checkpoint when it is not a valid
+// checkpoint, 655 when it belongs to another search, 652 when it does not fit the problem, 656 when a recorded
+// objective value differs from what its genes give (the message names the field) — with options.force each of
+// these starts over instead; and as run_search.
 SearchResult run_search_in_dir(const SensitivityTable& table, const SearchOptions& options, const std::string& out_dir,
                                SearchHooks hooks = {});
 

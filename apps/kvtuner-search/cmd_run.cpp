@@ -9,11 +9,14 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "apps/kvtuner-search/commands.h"
+#include "apps/kvtuner-search/compute_threads.h"
 #include "apps/kvtuner-search/e2e_search.h"
 #include "apps/kvtuner-search/eval_inputs.h"
 #include "apps/kvtuner-search/proxy_options.h"
+#include "apps/kvtuner-search/run_outputs.h"
 #include "apps/kvtuner-search/run_report.h"
 #include "apps/kvtuner-search/calib_options.h"
 #include "calibration/profiler/layer_kl.h"
@@ -21,12 +24,14 @@
 #include "lib/core/error.h"
 #include "lib/core/log.h"
 #include "lib/core/output.h"
+#include "lib/core/output_dir.h"
 #include "lib/eval/data_overlap.h"
 #include "lib/eval/evaluator.h"
 #include "lib/eval/two_stage.h"
 #include "lib/quant/scheme_registry.h"
 #include "lib/tokenizer/tokenizer.h"
 #include "apps/kvtuner-search/search_cli_options.h"
+#include "search/checkpoint.h"
 #include "search/objectives.h"
 #include "search/search_outputs.h"
 #include "search/selection.h"
@@ -66,13 +71,60 @@ std::string default_model_dir() {
   return dirs.front();
 }
 
-// Files this command writes itself (the search writes its own, checked by run_search_in_dir).
-std::vector<std::string> own_output_files(const std::string& out) {
-  std::vector<std::string> files = {path_in(out, "report.md"), path_in(out, "profile/sensitivity.json"),
-                                    path_in(out, "profile/sensitivity.csv"), path_in(out, "profile/sensitivity.svg"),
-                                    path_in(out, "validation/rescore.md"), path_in(out, "validation/rescore.json")};
-  for (const auto& f : evaluation_files(path_in(out, "evaluation"))) files.push_back(f);
+// Every file a run with these options may write, relative to --out: the profile, the proxy search (and the end-to-end
+// search), the validation and evaluation files, the final pick per budget and report.md. Not the checkpoints: one
+// that exists is resumed or refused by search::run_search_in_dir.
+std::vector<std::string> planned_run_files(const RunCommand& cmd, const std::string& model_name, const std::string& scheme) {
+  std::vector<std::string> files = {"report.md",
+                                    kRunProfileFile,
+                                    "profile/sensitivity.csv",
+                                    "profile/sensitivity.svg",
+                                    "validation/rescore.md",
+                                    "validation/rescore.json"};
+  for (const auto& f : evaluation_files("evaluation")) files.push_back(f);
+  SensitivityTable names;  // what the search's file names depend on
+  names.model_name = model_name;
+  names.scheme = scheme;
+  for (const auto& f : search::planned_output_files(names, cmd.search)) files.push_back("search/" + f);
+  if (cmd.e2e.enabled()) {
+    for (const auto& f : search::planned_output_files(names, cmd.search)) files.push_back("search-e2e/" + f);
+  }
+  const std::string stem = search::file_stem(cmd.search.model_name.empty() ? model_name : cmd.search.model_name);
+  for (double b : cmd.search.budgets)
+    files.push_back(stem + "_" + search::scheme_tag(scheme) + "_KVTuner" + search::format_budget(b) + ".yaml");
   return files;
+}
+
+// The directory's base name, as the profiler names the model (SensitivityTable::model_name).
+std::string model_base_name(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  const auto slash = dir.find_last_of('/');
+  return slash == std::string::npos ? dir : dir.substr(slash + 1);
+}
+
+// Everything besides the model and the calibration data that the profile depends on (run_outputs.h).
+nlohmann::ordered_json profile_settings(const profile::ProfileOptions& p, const std::string& model_name,
+                                        const std::string& model_hash,
+                                        const std::string& calib_hash, const RunCommand& cmd) {
+  nlohmann::ordered_json pairs = nlohmann::ordered_json::array();
+  for (const auto& pair : p.pairs) pairs.push_back(pair.name());
+  return {{"kvtuner_version", KVT_VERSION},
+          {"model_name", model_name},
+          {"model_hash", model_hash},
+          {"calib_hash", calib_hash},
+          {"scheme", p.scheme.name},
+          {"scheme_params", nlohmann::ordered_json::parse(quant::scheme_params_json(p.scheme).dump())},
+          {"prefill_mode", quant::prefill_mode_name(p.prefill)},
+          {"pairs", pairs},
+          {"prompt_len", p.prompt_length.option_text()},
+          {"proxy", p.proxy},
+          {"proxy_budget_minutes", p.proxy_budget_minutes},
+          {"kl_tokens", p.kl_tokens},
+          {"batch_tokens", p.batch_tokens},
+          {"seed", p.seed},
+          {"dtype", cmd.settings.dtype},
+          {"threads", compute_threads()},
+          {"device", cmd.settings.device}};
 }
 
 // Σ_l layer KL of a config's pairs, when the table has the layer KL.
@@ -134,7 +186,7 @@ std::vector<eval::ProxyCandidate> proxy_candidates(const search::SearchResult& r
 }
 
 void run_pipeline(RunCommand cmd) {
-  // Everything cheap first: options, output files, data.
+  // Everything cheap first: options (all of them), then the output directory, then data; computing comes last.
   validate_eval_settings(cmd.settings);
   calib::validate(cmd.calib);
   calib::validate(cmd.heldout.selection);
@@ -145,9 +197,43 @@ void run_pipeline(RunCommand cmd) {
   validate(cmd.e2e);
   if (cmd.search.configs_per_budget < 1)
     throw InputError("--per-budget must be >= 1 (configs re-scored per budget)", 979);
-  for (const auto& f : own_output_files(cmd.out_dir)) check_overwrite(f, cmd.force);
-  for (const char* f : {"search/report.md", "search/search.json"}) check_overwrite(path_in(cmd.out_dir, f), cmd.force);
+  profile::ProfileOptions popts = cmd.measures;
+  popts.scheme = quant::lookup_scheme(cmd.settings.scheme.empty() ? quant::kDefaultSchemeName : cmd.settings.scheme);
+  if (cmd.pairs_option->count() > 0) popts.pairs = parse_pair_list(cmd.pairs);  // `--pairs ""`: input.103
+  popts.prefill = quant::parse_prefill_mode(cmd.settings.prefill.empty() ? "fp" : cmd.settings.prefill);
+  const quant::PromptLength prompt = quant::parse_prompt_length(cmd.settings.prompt_len);
+  popts.prompt_length = prompt;
+  popts.forward.dtype = model::parse_dtype(cmd.settings.dtype);
+  popts.forward.device = model::parse_device(cmd.settings.device);
+  popts.proxy = cmd.search.proxy.empty() ? "auto" : cmd.search.proxy;
+  popts.seed = cmd.search.nsga2.seed;
+  popts.batch_tokens = cmd.settings.batch_tokens;
+  // A budget below the smallest candidate pair's bits fits no config in any memory measure (effective bits and
+  // bytes only add scales and residuals to the nominal bits).
+  double fewest_bits = 16;
+  std::string fewest = "KV16";
+  for (const auto& p : popts.pairs)
+    if (p.mean_bits() < fewest_bits) fewest_bits = p.mean_bits(), fewest = p.name();
+  for (double b : cmd.search.budgets)
+    if (b < fewest_bits)
+      throw InputError("--budgets: " + search::format_budget(b) + " bits is below the smallest candidate pair (" + fewest +
+                           ", " + search::format_budget(fewest_bits) + " bits); no config fits it",
+                       661);
   if (cmd.model_dir.empty()) cmd.model_dir = default_model_dir();
+
+  // The output directory: locked for the whole run; every file this run may write checked before any work.
+  OutputDirLock lock(cmd.out_dir);
+  for (const auto& f : remove_stale_temp_files(cmd.out_dir))
+    log_info(f + ": removed (the temporary file of a killed run)");
+  std::optional<RunManifest> previous;
+  try {
+    previous = read_run_manifest(cmd.out_dir);
+  } catch (const InputError& e) {
+    if (!cmd.force) throw;
+    log_warning(std::string(e.what()) + " — ignored under --force; only the files this run writes are replaced");
+  }
+  const std::vector<std::string> planned = planned_run_files(cmd, model_base_name(cmd.model_dir), popts.scheme.name);
+  check_run_outputs(cmd.out_dir, planned, previous, cmd.force);
 
   model::Model model = model::Model::open(cmd.model_dir);
   const model::ModelConfig& mc = model.config();
@@ -162,31 +248,58 @@ void run_pipeline(RunCommand cmd) {
                      977);
   std::vector<std::vector<int64_t>> validation, test;  // even / odd held-out sequences
   for (size_t i = 0; i < heldout.prompts.size(); ++i) (i % 2 ? test : validation).push_back(heldout.prompts[i]);
+  profile::validate_profile_options(mc, calibration.prompts, popts);
+
+  // A killed run's profile is reused when it matches this run (run_outputs.h); its search resumes from the checkpoint.
+  const nlohmann::ordered_json settings = profile_settings(popts, model_base_name(model.directory()), model.hash(), calibration.hash, cmd);
+  const std::string profile_dir = path_in(cmd.out_dir, "profile");
+  const std::string profile_path = path_in(cmd.out_dir, kRunProfileFile);
+  std::optional<SensitivityTable> reused;
+  if (!cmd.force && previous && !previous->complete && previous->files.count(kRunProfileFile) &&
+      fs::exists(profile_path)) {
+    SensitivityTable found = read_sensitivity_table(profile_path);
+    const nlohmann::ordered_json recorded = previous->settings.contains("profile") ? previous->settings["profile"]
+                                                                                  : nlohmann::ordered_json();
+    if (auto mismatch = profile_mismatch(found, recorded, settings))
+      throw InputError(profile_path + ": the profile of the unfinished run in " + cmd.out_dir +
+                           " does not match this run: " + *mismatch + "; pass --force to start over",
+                       983);
+    reused = std::move(found);
+  }
+  // Take over: the previous run's files go, except a reused profile and its checkpoints.
+  const std::set<std::string> keep = reused ? reusable_run_files() : std::set<std::string>();
+  RunManifest manifest;
+  manifest.settings["command"] = "run";
+  manifest.settings["profile"] = settings;
+  if (previous) {
+    for (const auto& f : remove_manifest_files(cmd.out_dir, *previous, keep))
+      log_info(path_in(cmd.out_dir, f) + ": removed (an output of the previous run)");
+    for (const auto& f : keep)
+      if (previous->files.count(f) && fs::exists(path_in(cmd.out_dir, f))) manifest.files.insert(f);
+  }
+  ManifestRecorder recorder(cmd.out_dir, manifest);
+
   eval::WindowOverlap overlap = eval::window_overlap(calibration.prompts, heldout.prompts, 16);
   if (overlap.shared > 0)
     log_warning(std::to_string(overlap.shared) + " of " + std::to_string(overlap.windows) +
                 " 16-token windows of the held-out data also occur in the calibration set");
 
-  // Stage 0: profile.
-  profile::ProfileOptions popts = cmd.measures;
-  popts.scheme = quant::lookup_scheme(cmd.settings.scheme.empty() ? quant::kDefaultSchemeName : cmd.settings.scheme);
-  if (cmd.pairs_option->count() > 0) popts.pairs = parse_pair_list(cmd.pairs);  // `--pairs ""`: input.103
-  popts.prefill = quant::parse_prefill_mode(cmd.settings.prefill.empty() ? "fp" : cmd.settings.prefill);
-  const quant::PromptLength prompt = quant::parse_prompt_length(cmd.settings.prompt_len);
-  popts.prompt_length = prompt;
-  popts.forward.dtype = model::parse_dtype(cmd.settings.dtype);
-  popts.forward.device = model::parse_device(cmd.settings.device);
-  popts.proxy = cmd.search.proxy.empty() ? "auto" : cmd.search.proxy;
-  popts.seed = cmd.search.nsga2.seed;
-  popts.batch_tokens = cmd.settings.batch_tokens;
-  profile::validate_profile_options(mc, calibration.prompts, popts);
-  log_info("run: profiling " + std::to_string(calibration.prompts.size()) + " calibration prompts from " + calibration.source);
-  SensitivityTable table = profile::profile_model(model, calibration.prompts, calibration.hash, popts);
-  const std::string profile_dir = path_in(cmd.out_dir, "profile");
+  // Stage 0: profile (or the unfinished run's).
+  SensitivityTable table;
+  if (reused) {
+    log_info("run: reusing the profile of the unfinished run in " + profile_path);
+    table = std::move(*reused);
+  } else {
+    log_info("run: profiling " + std::to_string(calibration.prompts.size()) + " calibration prompts from " +
+             calibration.source);
+    table = profile::profile_model(model, calibration.prompts, calibration.hash, popts);
+    write_file_atomic(profile_path, to_json(table).dump(2) + "\n", cmd.force);
+  }
   ensure_directory(profile_dir);
-  write_file_atomic(path_in(profile_dir, "sensitivity.json"), to_json(table).dump(2) + "\n", cmd.force);
-  write_file_atomic(path_in(profile_dir, "sensitivity.csv"), to_csv(table), cmd.force);
-  write_file_atomic(path_in(profile_dir, "sensitivity.svg"), search::sensitivity_heatmap_svg(table), cmd.force);
+  // Files of the unfinished run that this run replaces are its own (kept above), hence `true` when reusing.
+  const bool replace = cmd.force || reused.has_value();
+  write_file_atomic(path_in(profile_dir, "sensitivity.csv"), to_csv(table), replace);
+  write_file_atomic(path_in(profile_dir, "sensitivity.svg"), search::sensitivity_heatmap_svg(table), replace);
 
   eval::EvalOptions options;  // end-to-end scoring with the profile's scheme and prefill mode
   options.scheme = popts.scheme;
@@ -295,6 +408,7 @@ void run_pipeline(RunCommand cmd) {
   summary.two_stage = two_stage;
   summary.test_evaluation = report;
   write_file_atomic(path_in(cmd.out_dir, "report.md"), run_report_markdown(summary), cmd.force);
+  recorder.finish();
 
   for (const auto& f : summary.finals) std::printf("%s\n", path_in(cmd.out_dir, f.file).c_str());
   std::printf("report: %s\n", path_in(cmd.out_dir, "report.md").c_str());

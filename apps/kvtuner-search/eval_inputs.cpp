@@ -1,5 +1,7 @@
 #include "apps/kvtuner-search/eval_inputs.h"
 
+#include "apps/kvtuner-search/compute_threads.h"
+
 #include <algorithm>
 #include <filesystem>
 
@@ -223,6 +225,7 @@ eval::EvaluationReport evaluate_with_baselines(const model::Model& model, const 
   context["prefill"] = quant::prefill_mode_name(options.prefill);
   context["prompt_length"] = options.prompt_length.describe() + " (prefill; the remaining tokens are decode steps and are scored)";
   context["compute_dtype"] = settings.dtype;
+  context["compute_threads"] = std::to_string(compute_threads());  // --threads: the bytes repeat for this count
 
   eval::EvaluationReport report;
   report.result = eval::evaluate_configs(model, sequences, all, options);

@@ -3,6 +3,7 @@
 #include <exception>
 
 #include "apps/kvtuner-search/commands.h"
+#include "apps/kvtuner-search/compute_threads.h"
 #include "apps/kvtuner-search/shared_options.h"
 #include "lib/core/error.h"
 #include "lib/core/message_text.h"
@@ -18,7 +19,17 @@ int main(int argc, char** argv) {
   bool quiet = false;
   app.add_flag("-q,--quiet", quiet, "No progress output on stderr (before or after the command name)")
       ->configurable(false);
-  app.parse_complete_callback([&] { kvt::set_quiet(quiet); });
+  int threads = kvt::app::kComputeThreads;
+  app.add_option("--threads", threads,
+                 "Threads of every computation (default 1; before or after the command name). Outputs are "
+                 "byte-identical for one thread count on any machine and whatever OMP_NUM_THREADS says; other counts "
+                 "may differ in the last digits")
+      ->configurable(false);
+  // Before any tensor work: results depend on --threads only, never on the core count or the environment.
+  app.parse_complete_callback([&] {
+    kvt::set_quiet(quiet);
+    kvt::app::set_compute_threads(threads);
+  });
 
   // One line per subcommand; the order is the order of --help.
   kvt::app::register_inspect(app);

@@ -1,5 +1,7 @@
 #include "apps/kvtuner-search/run_report.h"
 
+#include "apps/kvtuner-search/compute_threads.h"
+
 #include <algorithm>
 
 #include "calibration/input/calibration_set.h"
@@ -150,6 +152,8 @@ std::string run_report_markdown(const RunSummary& s) {
   for (double b : s.budgets) budgets += (budgets.empty() ? "" : ", ") + bits_text(b);
   md += "- budgets " + budgets + " bits; search " + s.search_method + "; re-scoring metric " + metric + "\n";
   md += "- proxy: " + s.proxy + (s.proxy_reason.empty() ? "" : " (" + s.proxy_reason + ")") + "\n";
+  md += "- compute threads " + std::to_string(compute_threads()) +
+        " (--threads: these bytes repeat for this count on any machine; other counts may differ in the last digits)\n";
 
   md += "\n## Files\n\n";
   md += "| path | what |\n| --- | --- |\n";

@@ -11,55 +11,13 @@
 #include <sstream>
 
 #include "lib/core/kv_config.h"
-#include "tests/support/fixture_model.h"
+#include "tests/apps/run_workspace.h"
 
 namespace fs = std::filesystem;
 
-namespace {
-
-struct PipelineRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string file_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A 4-layer fixture whose layers differ (so the search has choices), calibration and held-out token ids.
-struct RunWorkspace {
-  fs::path dir;
-  std::string model, calib, heldout;
-  explicit RunWorkspace(const std::string& name) {
-    dir = kvt::test::fresh_test_dir("cmd_run_" + name);
-    kvt::test::FixtureSpec spec;
-    spec.layers = 4;
-    spec.attention_scale = 0.6;
-    model = kvt::test::write_fixture_model((dir / "model").string(), spec);
-    calib = ids_file("calib.jsonl", std::vector<int>(6, 48), 11);
-    heldout = ids_file("heldout.jsonl", std::vector<int>(8, 40), 12);
-  }
-  std::string ids_file(const std::string& name, const std::vector<int>& lengths, uint64_t seed) const {
-    std::string lines;
-    for (const auto& p : kvt::test::random_prompts(lengths, 101, seed)) lines += nlohmann::json(p).dump() + "\n";
-    std::ofstream(dir / name, std::ios::binary) << lines;
-    return (dir / name).string();
-  }
-  PipelineRun run(const std::string& args) const {
-    const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
-    const int status = std::system((std::string(KVT_SEARCH_BIN) + " run " + args + " >" + out + " 2>" + err).c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, file_text(out), file_text(err)};
-  }
-  std::string base() const {
-    return "--model " + model + " --ids " + calib + " --heldout-ids " + heldout +
-           " --min-tokens 2 --scheme per-token-asym --pop 16 --generations 20 --gen-tokens 6 ";
-  }
-};
-
-}  // namespace
+using kvt::test::file_text;
+using kvt::test::PipelineRun;
+using kvt::test::RunWorkspace;
 
 TEST_CASE("run writes a self-explanatory output directory with final picks per budget", "[apps][run]") {
   RunWorkspace ws("pipeline");
@@ -173,12 +131,17 @@ TEST_CASE("run rejects bad input before profiling", "[apps][run]") {
       {ws.base() + "--proxy banana" + out, "--proxy 'banana'"},
       {ws.base() + "--kl-tokens 0" + out, "--kl-tokens"},
       {ws.base(), "--out is required"},
+      {ws.base() + "--budgets 1" + out, "--budgets: 1 bits is below the smallest candidate pair (KV2, 2 bits)"},
+      {ws.base() + "--pairs KV8,K8V4 --budgets 7,5" + out, "--budgets: 5 bits is below the smallest candidate pair (K8V4, 6"},
+      {ws.base() + "--out " + ws.calib + "/out", ws.calib + "/out: cannot create directory"},
+      {ws.base() + "--out ''", "--out: the path is empty"},
   };
   for (const auto& c : cases) {
     PipelineRun r = ws.run(c.args);
     INFO(c.args << "\n" << r.err);
     CHECK(r.exit_code == 2);
     CHECK(r.err.find(c.message) != std::string::npos);
-    CHECK_FALSE(fs::exists(ws.dir / "out" / "profile" / "sensitivity.json"));
+    CHECK(r.err.find("profiling") == std::string::npos);  // refused before any work
+    CHECK_FALSE(fs::exists(ws.dir / "out"));
   }
 }
