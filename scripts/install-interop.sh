@@ -18,6 +18,16 @@ fail() { echo "install-interop.sh: $*" >&2; exit 1; }
 
 # --- Python packages -------------------------------------------------------------------------------------
 python="${KVT_INTEROP_BASE_PYTHON:-python3}"
+# A fresh Debian 12 has python3 (3.11) but maybe not its venv module: install python3-venv as install-deps.sh
+# installs Debian packages.
+if [ -z "${KVT_INTEROP_BASE_PYTHON:-}" ] && ! { command -v python3 >/dev/null 2>&1 && python3 -c 'import venv, ensurepip' 2>/dev/null; }; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  echo "install-interop.sh: installing python3 python3-venv" >&2
+  { "${sudo_cmd[@]}" apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends python3 python3-venv; } >&2 ||
+    fail "apt-get install python3 python3-venv failed"
+fi
 command -v "$python" >/dev/null 2>&1 || fail "$python not found (set KVT_INTEROP_BASE_PYTHON to a CPython 3.11)"
 want_stamp="$(sha256sum "$lock" | cut -d' ' -f1) $("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 if [ -x "$venv/bin/python" ] && [ "$(cat "$venv/.kvt-installed" 2>/dev/null)" = "$want_stamp" ]; then

@@ -7,7 +7,8 @@ fixture writer makes) and for the bundled demo model on its held-out text:
   - kvtuner (`inspect --json`) reads the same shape from config.json: layers, heads, KV heads, head_dim,
     vocabulary, tying, and the same parameter count;
   - `kvtuner-search perplexity --ids FILE --per-token` and transformers' log_softmax(logits) agree on every
-    predicted token within --tolerance (default 5e-4; docs/interop.md says why).
+    predicted token within --tolerance (default 5e-4; docs/interop.md says why);
+  - and, as a negative control, that an off-by-one sliding window in transformers' config alone fails by far.
 Usage: forward_parity.py --kvtuner BIN --fixtures BIN --source-dir DIR --work DIR [--tolerance T]
 Writes WORK/forward_parity.json (per model: tokens compared, max |delta|) and prints one line per model.
 """
@@ -40,10 +41,10 @@ def transformers_logprobs(model, ids):
     return lp.tolist()
 
 
-def load_transformers(model_dir):
-    config = AutoConfig.from_pretrained(model_dir, local_files_only=True)
-    model, info = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True, dtype=torch.float32,
-                                                       output_loading_info=True)
+def load_transformers(model_dir, **config_overrides):
+    config = AutoConfig.from_pretrained(model_dir, local_files_only=True, **config_overrides)
+    model, info = AutoModelForCausalLM.from_pretrained(model_dir, config=config, local_files_only=True,
+                                                       dtype=torch.float32, output_loading_info=True)
     model.eval()
     for kind in ("missing_keys", "unexpected_keys", "mismatched_keys", "error_msgs"):
         if info.get(kind):
@@ -80,14 +81,38 @@ def check_shape(name, model_dir, config, model, args):
             raise ParityError(f"{name}: kvtuner inspect says {key} = {k.get(key)!r}, transformers {value!r}")
 
 
+def kvtuner_logprobs(name, model_dir, ids_path, args):
+    lines = run([args.kvtuner, "perplexity", "--model", model_dir, "--ids", ids_path, "--per-token", "-q"],
+                f"{name}: kvtuner perplexity").split("\n")
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def max_delta(model, prompts, ours):
+    worst = 0.0
+    for ids, line in zip(prompts, ours):
+        worst = max([worst] + [abs(a - b) for a, b in zip(line["logprobs"], transformers_logprobs(model, ids))])
+    return worst
+
+
+def negative_control(manifest, args):
+    """The comparison is not vacuous: with the sliding window off by one in transformers' config only, the
+    sliding-window fixture must fail the tolerance by far."""
+    m = next(m for m in manifest if m["name"] == "mistral-window8-gqa-f32")
+    _, model = load_transformers(m["dir"], sliding_window=9)
+    worst = max_delta(model, read_jsonl(m["ids"]), kvtuner_logprobs(m["name"], m["dir"], m["ids"], args))
+    print(f"negative control: {m['name']} with transformers' sliding_window 9 instead of 8: max |delta| {worst:.3e}",
+          flush=True)
+    if not worst > 100 * args.tolerance:
+        raise ParityError(f"negative control: an off-by-one sliding window gives max |delta| {worst:.3e}, not above "
+                          f"100 x tolerance: the comparison does not see the window")
+
+
 def compare(name, model_dir, ids_path, args, results):
     start = time.time()
     config, model = load_transformers(model_dir)
     check_shape(name, model_dir, config, model, args)
     prompts = read_jsonl(ids_path)
-    lines = run([args.kvtuner, "perplexity", "--model", model_dir, "--ids", ids_path, "--per-token", "-q"],
-                f"{name}: kvtuner perplexity").split("\n")
-    ours = [json.loads(line) for line in lines if line.strip()]
+    ours = kvtuner_logprobs(name, model_dir, ids_path, args)
     if len(ours) != len(prompts):
         raise ParityError(f"{name}: kvtuner printed {len(ours)} sequences for {len(prompts)} prompts in {ids_path}")
     worst, worst_at, tokens = 0.0, None, 0
@@ -147,7 +172,9 @@ def main():
     p.add_argument("--tolerance", type=float, default=TOLERANCE)
     args = p.parse_args()
     torch.manual_seed(0)
-    torch.set_num_threads(min(2, os.cpu_count() or 1))
+    # One thread: the models are tiny, and CTest runs other tests beside this one (two intra-op threads on a
+    # busy 2-core machine made the transformers side 6x slower).
+    torch.set_num_threads(1)
     transformers.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
     shutil.rmtree(args.work, ignore_errors=True)
@@ -162,6 +189,7 @@ def main():
         compare(m["name"], m["dir"], m["ids"], args, results)
     model_dir, ids = demo_ids(args.source_dir, args.work)
     compare("kvt-demo-6l (held-out)", model_dir, ids, args, results)
+    negative_control(manifest, args)
     with open(os.path.join(args.work, "forward_parity.json"), "w", encoding="utf-8") as f:
         json.dump({"transformers": transformers.__version__, "torch": torch.__version__, "tolerance": args.tolerance,
                    "models": results}, f, indent=2)
