@@ -1,6 +1,7 @@
 #include "calibration/profiler/layer_kl.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::AutoGradMode: ATen.h of LibTorch 2.x no longer brings it
 #include <c10/core/InferenceMode.h>
 
 #include <random>

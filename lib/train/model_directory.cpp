@@ -1,6 +1,7 @@
 #include "lib/train/model_directory.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h of LibTorch 2.x)
 
 #include <filesystem>
 

@@ -29,6 +29,7 @@ kvt::model::ModelConfig fixture_config(const FixtureSpec& s) {
   c.rms_norm_eps = 1e-5;
   c.rope_theta = s.rope_theta;
   c.tie_word_embeddings = s.tied;
+  c.sliding_window = s.sliding_window;
   c.attention_bias = c.model_type == "qwen2" || (c.model_type == "llama" && s.attention_bias);
   c.o_proj_bias = c.model_type == "llama" && s.attention_bias;
   c.mlp_bias = c.model_type == "llama" && s.mlp_bias;

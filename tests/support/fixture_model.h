@@ -26,6 +26,7 @@ struct FixtureSpec {
   bool llama3_rope = false;      // rope_scaling {rope_type: llama3, factor 8, ...}
   bool attention_bias = false;   // Llama attention_bias: q/k/v/o biases (Qwen2 always has q/k/v biases)
   bool mlp_bias = false;         // Llama mlp_bias: gate/up/down biases
+  int sliding_window = 0;        // Mistral/Qwen2: tokens each query sees on every layer (0 = none)
   uint64_t seed = 1;
   double attention_scale = 0.3;  // std of q/k weights: larger → peakier attention
 };

@@ -1,6 +1,7 @@
 // The trainer's model: learning on a tiny config, the schedule, seeding, and save → load through the
 // runtime (lib/model) giving the in-memory model's logits.
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>  // at::NoGradGuard (not in ATen.h of LibTorch 2.x)
 
 #include <catch2/catch.hpp>
 #include <cmath>
