@@ -9,12 +9,6 @@
 
 namespace kvt::search {
 
-using report::LinearScale;
-using report::nice_ticks;
-using report::ramp_color;
-using report::SvgDocument;
-using report::tick_decimals;
-
 std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
   table.validate("sensitivity table");
   const int layers = table.num_layers;
@@ -41,7 +35,7 @@ std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
     return (std::log10(v) - log_lo) / (log_hi - log_lo);
   };
 
-  SvgDocument svg(width, height);
+  report::SvgDocument svg(width, height);
   svg.rect(0, 0, width, height, "#ffffff");
   std::string title = column + " per layer and pair";
   if (!table.model_name.empty()) title += " — " + table.model_name;
@@ -59,7 +53,7 @@ std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
     for (int p = 0; p < pairs; ++p) {
       double v = errors[l][p];
       double t = shade(v);
-      svg.rect(left + p * cell_w, y, cell_w, cell_h, ramp_color(t), "#ffffff", "stroke-width=\"0.5\"");
+      svg.rect(left + p * cell_w, y, cell_w, cell_h, report::ramp_color(t), "#ffffff", "stroke-width=\"0.5\"");
       if (show_values)
         svg.text(left + (p + 0.5) * cell_w, y + cell_h / 2 + 4, table.proxy == "eo" ? format_fixed(v, 3) : format_significant(v, 2), 9, "middle",
                  t > 0.6 ? "#111" : "#fff");
@@ -70,10 +64,10 @@ std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
   const double bar_x = left + pairs * cell_w + bar_gap, bar_h = layers * cell_h;
   const int steps = 64;
   for (int i = 0; i < steps; ++i)
-    svg.rect(bar_x, top + bar_h * (steps - 1 - i) / steps, bar_w, bar_h / steps + 0.5, ramp_color((i + 0.5) / steps));
+    svg.rect(bar_x, top + bar_h * (steps - 1 - i) / steps, bar_w, bar_h / steps + 0.5, report::ramp_color((i + 0.5) / steps));
   svg.rect(bar_x, top, bar_w, bar_h, "none", "#444");
-  LinearScale bar_scale{log_lo, log_hi, top + bar_h, top};
-  for (double t : nice_ticks(log_lo, log_hi, 5)) {
+  report::LinearScale bar_scale{log_lo, log_hi, top + bar_h, top};
+  for (double t : report::nice_ticks(log_lo, log_hi, 5)) {
     double y = bar_scale(t);
     svg.line(bar_x + bar_w, y, bar_x + bar_w + 4, y, "#444");
     svg.text(bar_x + bar_w + 7, y + 4, format_significant(std::pow(10.0, t), 2), 10);

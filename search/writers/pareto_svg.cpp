@@ -9,12 +9,6 @@
 
 namespace kvt::search {
 
-using report::LinearScale;
-using report::nice_ticks;
-using report::ramp_color;
-using report::SvgDocument;
-using report::tick_decimals;
-
 namespace {
 
 constexpr int kWidth = 760, kHeight = 500;
@@ -34,7 +28,7 @@ struct Bounds {
   }
 };
 
-std::vector<std::pair<double, double>> to_pixels(const ParetoFront& front, const LinearScale& x, const LinearScale& y) {
+std::vector<std::pair<double, double>> to_pixels(const ParetoFront& front, const report::LinearScale& x, const report::LinearScale& y) {
   std::vector<std::pair<double, double>> points;
   for (const auto& p : front) points.push_back({x(p.memory), y(p.error)});
   return points;
@@ -52,20 +46,20 @@ std::string pareto_front_svg(const SearchResult& r) {
   if (show_per_layer) for (const auto& p : r.exact_front_per_layer) b.add(p.memory, p.error);
   if (!std::isfinite(b.x_lo)) b.add(0, 1);
   double x_pad = std::max(1e-9, (b.x_hi - b.x_lo) * 0.04);
-  std::vector<double> x_ticks = nice_ticks(b.x_lo - x_pad, b.x_hi + x_pad, 8);
-  std::vector<double> y_ticks = nice_ticks(0, b.y_hi > 0 ? b.y_hi * 1.05 : 1, 6);
+  std::vector<double> x_ticks = report::nice_ticks(b.x_lo - x_pad, b.x_hi + x_pad, 8);
+  std::vector<double> y_ticks = report::nice_ticks(0, b.y_hi > 0 ? b.y_hi * 1.05 : 1, 6);
   double plot_right = kWidth - kRight, plot_bottom = kHeight - kBottom;
-  LinearScale x{std::min(x_ticks.front(), b.x_lo - x_pad), std::max(x_ticks.back(), b.x_hi + x_pad), kLeft, plot_right};
-  LinearScale y{0, std::max(y_ticks.back(), b.y_hi * 1.05), plot_bottom, kTop};
+  report::LinearScale x{std::min(x_ticks.front(), b.x_lo - x_pad), std::max(x_ticks.back(), b.x_hi + x_pad), kLeft, plot_right};
+  report::LinearScale y{0, std::max(y_ticks.back(), b.y_hi * 1.05), plot_bottom, kTop};
 
-  SvgDocument svg(kWidth, kHeight);
+  report::SvgDocument svg(kWidth, kHeight);
   svg.rect(0, 0, kWidth, kHeight, "#ffffff");
   std::string title = "Pareto front: " + (r.table.model_name.empty() ? std::string("model") : r.table.model_name);
   if (!r.table.scheme.empty()) title += " (" + r.table.scheme + ")";
   svg.text(kLeft, 26, title, 15, "start", "#111");
 
   // Grid, ticks and axis labels.
-  int x_decimals = tick_decimals(x_ticks), y_decimals = tick_decimals(y_ticks);
+  int x_decimals = report::tick_decimals(x_ticks), y_decimals = report::tick_decimals(y_ticks);
   for (double t : x_ticks) {
     if (t < x.domain_lo - 1e-12 || t > x.domain_hi + 1e-12) continue;
     svg.line(x(t), kTop, x(t), plot_bottom, "#eeeeee");
