@@ -39,8 +39,8 @@ Nsga2State nsga2_state_from_json(const nlohmann::json& j, const std::string& sou
     state.genes = j.at("genes").get<std::vector<std::vector<int>>>();
     state.fitness = j.at("fitness").get<std::vector<std::vector<double>>>();
     for (const auto& p : j.at("archive"))
-      state.archive.push_back({p.at("genes").get<std::vector<int>>(), p.at("memory").get<double>(),
-                               p.at("error").get<double>()});
+      state.archive.push_back(
+          {p.at("genes").get<std::vector<int>>(), p.at("memory").get<double>(), p.at("error").get<double>()});
   } catch (const nlohmann::json::exception& e) {
     throw InputError(source + ": malformed checkpoint (" + std::string(e.what()) + ")", 654);
   }

@@ -29,8 +29,8 @@ ParetoFront exact_front(const SearchSpace& space, double max_memory) {
       for (size_t c = 0; c < unit.choices.size(); ++c) {
         double memory = previous[s].memory_sum + unit.memory_sum[c];
         if (!within_budget(memory, max_memory_sum)) continue;
-        candidates.push_back({memory, previous[s].error_sum + unit.error_sum[c], static_cast<int>(s),
-                              static_cast<int>(c)});
+        candidates.push_back(
+            {memory, previous[s].error_sum + unit.error_sum[c], static_cast<int>(s), static_cast<int>(c)});
       }
     // Memory ascending, then error, then the earlier path: the survivors are the Pareto states.
     std::sort(candidates.begin(), candidates.end(), [](const State& a, const State& b) {

@@ -13,7 +13,6 @@ namespace kvt::search {
 // states are dropped; memory costs are >= 0, so states over the budget are dropped early too.
 // Ties (same memory and error) keep the config with the lowest choice indices of the earliest units.
 // Cost: O(units · states · choices · log), states <= distinct memory totals (<= 12·L+1 for nominal bits).
-ParetoFront exact_front(const SearchSpace& space,
-                        double max_memory = std::numeric_limits<double>::infinity());
+ParetoFront exact_front(const SearchSpace& space, double max_memory = std::numeric_limits<double>::infinity());
 
 }  // namespace kvt::search

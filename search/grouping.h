@@ -10,9 +10,9 @@
 namespace kvt::search {
 
 struct GroupOptions {
-  bool enabled = true;   // false: one group per layer (the paper's ungrouped ablation)
-  double eps = 0.05;     // KVTuner App. D.1.2: DBSCAN eps
-  int min_samples = 2;   // KVTuner App. D.1.2: DBSCAN min_samples
+  bool enabled = true;          // false: one group per layer (the paper's ungrouped ablation)
+  double eps = 0.05;            // KVTuner App. D.1.2: DBSCAN eps
+  int min_samples = 2;          // KVTuner App. D.1.2: DBSCAN min_samples
   std::string explicit_groups;  // "0;1-4,7;5,6": user-given groups instead of DBSCAN (see parse_layer_groups)
 };
 

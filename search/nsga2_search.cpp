@@ -1,18 +1,18 @@
 #include "search/nsga2_search.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
-#include <sstream>
-#include <algorithm>
 #include <pagmo/algorithms/nsga2.hpp>
 #include <pagmo/population.hpp>
 #include <pagmo/problem.hpp>
 #include <pagmo/problems/unconstrain.hpp>
 #include <pagmo/threading.hpp>
 #include <random>
+#include <set>
+#include <sstream>
 
 #include "lib/core/error.h"
 
@@ -122,7 +122,8 @@ void check_resume_state(const Nsga2State& state, const Nsga2Options& options, co
     const auto& genes = state.archive[i].genes;
     bool fits = genes.size() == context.gene_units.size();
     for (size_t g = 0; fits && g < genes.size(); ++g)
-      fits = genes[g] >= 0 && static_cast<size_t>(genes[g]) < context.space->units[context.gene_units[g]].choices.size();
+      fits =
+          genes[g] >= 0 && static_cast<size_t>(genes[g]) < context.space->units[context.gene_units[g]].choices.size();
     if (!fits) mismatch("archive entry " + std::to_string(i) + " does not fit the genes");
   }
   if (state.generation < 0 || state.generation > options.generations)
@@ -135,7 +136,8 @@ void check_resume_state(const Nsga2State& state, const Nsga2Options& options, co
 // individual's fitness (custom objectives are called, memoized) and refuses the first that differs.
 void check_resume_values(const Nsga2State& state, const pagmo::problem& problem, ProblemContext& context) {
   auto close = [](double recorded, double computed) {
-    return recorded == computed || std::fabs(recorded - computed) <= 1e-9 * std::max(std::fabs(recorded), std::fabs(computed));
+    return recorded == computed ||
+           std::fabs(recorded - computed) <= 1e-9 * std::max(std::fabs(recorded), std::fabs(computed));
   };
   auto differs = [](const std::string& field, double recorded, double computed) {
     std::ostringstream os;
@@ -151,7 +153,8 @@ void check_resume_values(const Nsga2State& state, const pagmo::problem& problem,
     const double memory = context.space->memory(choice);
     if (!close(point.memory, memory)) differs(field + ".memory", point.memory, memory);
     if (context.bounded && !within_budget(memory, context.max_memory))
-      differs(field + ".memory (above the memory bound " + std::to_string(context.max_memory) + ")", point.memory, memory);
+      differs(field + ".memory (above the memory bound " + std::to_string(context.max_memory) + ")", point.memory,
+              memory);
     const double error = context.error_of(choice);
     if (!close(point.error, error)) differs(field + ".error", point.error, error);
   }
@@ -171,7 +174,8 @@ std::optional<std::vector<int>> genes_of(const std::vector<int>& layer_pairs, co
     int found = -1;
     for (size_t c = 0; c < unit.choices.size() && found < 0; ++c) {
       bool all = true;
-      for (int layer : unit.layers) all = all && size_t(layer) < layer_pairs.size() && layer_pairs[size_t(layer)] == unit.choices[c];
+      for (int layer : unit.layers)
+        all = all && size_t(layer) < layer_pairs.size() && layer_pairs[size_t(layer)] == unit.choices[c];
       if (all) found = int(c);
     }
     if (found < 0) return std::nullopt;
@@ -277,8 +281,8 @@ Nsga2Result run_nsga2(const SearchSpace& space, const std::vector<PrecisionPair>
   }
 
   KvPrecisionProblem udp{context};
-  pagmo::problem problem = context->bounded ? pagmo::problem(pagmo::unconstrain(udp, "death penalty"))
-                                            : pagmo::problem(udp);
+  pagmo::problem problem =
+      context->bounded ? pagmo::problem(pagmo::unconstrain(udp, "death penalty")) : pagmo::problem(udp);
   pagmo::population pop;
   if (hooks.resume) {
     check_resume_state(*hooks.resume, options, *context);

@@ -21,13 +21,13 @@ namespace kvt::search {
 using ErrorObjective = std::function<double(const std::vector<PrecisionPair>& layer_pairs)>;
 
 struct Nsga2Options {
-  int population = 160;     // pagmo: >= 5 and a multiple of 4
-  int generations = 500;    // HV ratio ≥ 0.99 on 80 ungrouped layers, 1.0 grouped, < 1 s CPU (bench_search)
+  int population = 160;   // pagmo: >= 5 and a multiple of 4
+  int generations = 500;  // HV ratio ≥ 0.99 on 80 ungrouped layers, 1.0 grouped, < 1 s CPU (bench_search)
   unsigned seed = 1;
-  double crossover = 0.9;   // search_optuna_adaptive.py: Optuna's crossover_prob
-  double eta_c = 10.0;      // pagmo default
-  double mutation = 0.0;    // 0 → 1 / number of genes (Optuna NSGAIISampler's default)
-  double eta_m = 50.0;      // pagmo default
+  double crossover = 0.9;     // search_optuna_adaptive.py: Optuna's crossover_prob
+  double eta_c = 10.0;        // pagmo default
+  double mutation = 0.0;      // 0 → 1 / number of genes (Optuna NSGAIISampler's default)
+  double eta_m = 50.0;        // pagmo default
   int checkpoint_every = 25;  // generations between checkpoints
 };
 
@@ -46,18 +46,18 @@ struct Nsga2State {
   std::string fingerprint;  // identifies the problem and the options that shape the run (not generations)
   unsigned seed = 0;
   int generation = 0;
-  std::vector<std::vector<int>> genes;    // [individual][gene]
+  std::vector<std::vector<int>> genes;       // [individual][gene]
   std::vector<std::vector<double>> fitness;  // [individual][error, memory] as pagmo holds them
   std::vector<ArchivedPoint> archive;        // by increasing memory (so decreasing error)
 };
 
 struct Nsga2Hooks {
-  const Nsga2State* resume = nullptr;                   // continue from this state
+  const Nsga2State* resume = nullptr;  // continue from this state
   // Configs (one table pair index per layer) placed first in a new initial population, e.g. the uniform configs and
   // a proxy front when the objective is end to end. Configs the search space cannot express (a pair pruned from a
   // layer, or layers of one group with different pairs) are skipped; at most `population` are used.
   std::vector<std::vector<int>> seeds;
-  std::function<void(const Nsga2State&)> on_checkpoint; // every checkpoint_every generations and at the end
+  std::function<void(const Nsga2State&)> on_checkpoint;  // every checkpoint_every generations and at the end
   std::function<void(int generation, int total)> on_generation;
 };
 

@@ -16,18 +16,24 @@ MemoryMeasure parse_memory_measure(const std::string& text) {
 
 std::string to_string(MemoryMeasure measure) {
   switch (measure) {
-    case MemoryMeasure::Nominal: return "nominal";
-    case MemoryMeasure::Effective: return "effective";
-    case MemoryMeasure::Bytes: return "bytes";
+    case MemoryMeasure::Nominal:
+      return "nominal";
+    case MemoryMeasure::Effective:
+      return "effective";
+    case MemoryMeasure::Bytes:
+      return "bytes";
   }
   return "?";
 }
 
 std::string memory_label(MemoryMeasure measure) {
   switch (measure) {
-    case MemoryMeasure::Nominal: return "nominal bits per KV element (f_m)";
-    case MemoryMeasure::Effective: return "effective bits per KV element";
-    case MemoryMeasure::Bytes: return "KV-cache bytes per token";
+    case MemoryMeasure::Nominal:
+      return "nominal bits per KV element (f_m)";
+    case MemoryMeasure::Effective:
+      return "effective bits per KV element";
+    case MemoryMeasure::Bytes:
+      return "KV-cache bytes per token";
   }
   return "?";
 }
@@ -42,8 +48,12 @@ std::vector<double> pair_memory_cost(const SensitivityTable& table, MemoryMeasur
     throw InputError("--memory bytes: the sensitivity table has no kv_elements_per_token_per_layer", 641);
   for (size_t p = 0; p < table.pairs.size(); ++p) {
     switch (measure) {
-      case MemoryMeasure::Nominal: cost.push_back(table.pairs[p].mean_bits()); break;
-      case MemoryMeasure::Effective: cost.push_back(table.effective_bits[p]); break;
+      case MemoryMeasure::Nominal:
+        cost.push_back(table.pairs[p].mean_bits());
+        break;
+      case MemoryMeasure::Effective:
+        cost.push_back(table.effective_bits[p]);
+        break;
       case MemoryMeasure::Bytes:
         cost.push_back(table.kv_elements_per_token_per_layer * table.effective_bits[p] / 8.0);
         break;
@@ -75,9 +85,12 @@ ConfigScore score_config(const SensitivityTable& table, const std::vector<int>& 
 
 double memory_of(const ConfigScore& score, MemoryMeasure measure) {
   switch (measure) {
-    case MemoryMeasure::Nominal: return score.nominal_bits;
-    case MemoryMeasure::Effective: return score.effective_bits;
-    case MemoryMeasure::Bytes: return score.bytes_per_token;
+    case MemoryMeasure::Nominal:
+      return score.nominal_bits;
+    case MemoryMeasure::Effective:
+      return score.effective_bits;
+    case MemoryMeasure::Bytes:
+      return score.bytes_per_token;
   }
   return score.nominal_bits;
 }

@@ -27,10 +27,10 @@ std::vector<double> pair_memory_cost(const SensitivityTable& table, MemoryMeasur
 
 // Scores of one per-layer config (indices into table.pairs).
 struct ConfigScore {
-  double nominal_bits = 0;    // f_m
-  double effective_bits = 0;  // mean over layers of table.effective_bits; NaN when the table has none
-  double bytes_per_token = 0; // Σ_l elements·effective_bits/8; NaN when the table has no storage accounting
-  double proxy_error = 0;     // Σ_l e_o
+  double nominal_bits = 0;     // f_m
+  double effective_bits = 0;   // mean over layers of table.effective_bits; NaN when the table has none
+  double bytes_per_token = 0;  // Σ_l elements·effective_bits/8; NaN when the table has no storage accounting
+  double proxy_error = 0;      // Σ_l e_o
 };
 ConfigScore score_config(const SensitivityTable& table, const std::vector<int>& layer_pairs);
 

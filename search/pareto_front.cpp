@@ -40,8 +40,8 @@ struct Normalizer {
     if (front.empty()) return;
     auto [mem_lo, mem_hi] = std::minmax_element(front.begin(), front.end(),
                                                 [](const auto& a, const auto& b) { return a.memory < b.memory; });
-    auto [err_lo, err_hi] = std::minmax_element(front.begin(), front.end(),
-                                                [](const auto& a, const auto& b) { return a.error < b.error; });
+    auto [err_lo, err_hi] =
+        std::minmax_element(front.begin(), front.end(), [](const auto& a, const auto& b) { return a.error < b.error; });
     memory_min = mem_lo->memory;
     error_min = err_lo->error;
     if (mem_hi->memory > memory_min) memory_range = mem_hi->memory - memory_min;

@@ -69,8 +69,8 @@ SearchResult run_search(const SensitivityTable& profiled, const SearchOptions& o
     nsga2_hooks.seeds = hooks.seeds;
     nsga2_hooks.on_checkpoint = hooks.on_checkpoint;
     nsga2_hooks.on_generation = hooks.on_generation;
-    Nsga2Result nsga2 = run_nsga2(r.space, table.pairs, options.nsga2, r.max_memory, hooks.objective,
-                                  r.fingerprint, nsga2_hooks);
+    Nsga2Result nsga2 =
+        run_nsga2(r.space, table.pairs, options.nsga2, r.max_memory, hooks.objective, r.fingerprint, nsga2_hooks);
     r.searched_front = std::move(nsga2.front);
     r.nsga2_genes = nsga2.num_genes;
     r.resumed_from_generation = nsga2.resumed_from;

@@ -44,12 +44,12 @@ struct SearchResult {
   CandidateSets candidate_sets;
   LayerGroups groups;
   SearchSpace space;
-  double max_memory = 0;                 // the largest budget in the memory measure
-  ParetoFront exact_front;               // DP front of the searched space (groups), whole memory range
-  ParetoFront exact_front_per_layer;     // DP front with one decision per layer (grouping's cost); whole range
-  ParetoFront searched_front;            // what the method found, memory <= max_memory
+  double max_memory = 0;                         // the largest budget in the memory measure
+  ParetoFront exact_front;                       // DP front of the searched space (groups), whole memory range
+  ParetoFront exact_front_per_layer;             // DP front with one decision per layer (grouping's cost); whole range
+  ParetoFront searched_front;                    // what the method found, memory <= max_memory
   std::optional<HypervolumeReport> hypervolume;  // searched vs exact within max_memory; proxy objective, non-empty
-  std::vector<UniformBaseline> uniform;  // KV8, K8V4, KV4, K4V2, KV2 when the table has them
+  std::vector<UniformBaseline> uniform;          // KV8, K8V4, KV4, K4V2, KV2 when the table has them
   std::vector<SelectedConfig> selected;
   int nsga2_genes = 0;
   int resumed_from_generation = 0;

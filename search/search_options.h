@@ -29,7 +29,7 @@ struct SearchOptions {
   std::string model_name;      // file-name prefix; empty → the table's model_name
   // --proxy: the table's error the search minimises: "eo", "kl", "fisher"; "" or "auto" → the table's own choice.
   std::string proxy;
-  bool force = false;          // overwrite outputs; start over when a checkpoint does not fit
+  bool force = false;  // overwrite outputs; start over when a checkpoint does not fit
 
   // @throws InputError naming the first invalid option.
   void validate() const;

@@ -27,8 +27,8 @@ std::string in_dir(const std::string& dir, const std::string& name) { return (fs
 }  // namespace
 
 std::vector<std::string> planned_output_files(const SensitivityTable& table, const SearchOptions& options) {
-  std::vector<std::string> files = possible_config_file_names(table, options.budgets, options.configs_per_budget,
-                                                              options.model_name);
+  std::vector<std::string> files =
+      possible_config_file_names(table, options.budgets, options.configs_per_budget, options.model_name);
   for (const char* name : kFixedFiles) files.push_back(name);
   return files;
 }

@@ -24,7 +24,8 @@ std::string scheme_tag(const std::string& scheme) {
   if (scheme == "kivi") return "kivi";
   std::string tag;
   for (char c : scheme)
-    if (std::isalnum(static_cast<unsigned char>(c))) tag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      tag += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return tag.empty() ? "custom" : tag;
 }
 

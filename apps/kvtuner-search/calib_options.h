@@ -16,7 +16,8 @@ inline void add_calib_options(CLI::App* cmd, calib::CalibOptions& options) {
   auto* ids = cmd->add_option("--ids", options.ids_path,
                               "Calibration prompts as token ids instead of text: .jsonl, one JSON array per line");
   calib->excludes(ids);
-  cmd->add_option("--calib-field", options.field, "The .jsonl field holding the text ({question, answer} records also work)")
+  cmd->add_option("--calib-field", options.field,
+                  "The .jsonl field holding the text ({question, answer} records also work)")
       ->capture_default_str();
   cmd->add_option("--calib-template", options.template_path,
                   "A text file (e.g. few-shot examples) in which {text} is replaced by each document");
@@ -24,7 +25,8 @@ inline void add_calib_options(CLI::App* cmd, calib::CalibOptions& options) {
       ->capture_default_str();
   cmd->add_option("--max-tokens", options.max_tokens, "Truncate each prompt to this many tokens (0 = no limit)")
       ->capture_default_str();
-  cmd->add_option("--min-tokens", options.min_tokens, "Drop prompts shorter than this many tokens")->capture_default_str();
+  cmd->add_option("--min-tokens", options.min_tokens, "Drop prompts shorter than this many tokens")
+      ->capture_default_str();
   cmd->add_option("--long-prompts", options.long_prompts,
                   "Prompts longer than the model's context: split (into the fewest equal pieces that fit) or "
                   "truncate (with a warning) (default: split for the bundled set, truncate for your data)");

@@ -60,7 +60,8 @@ std::vector<eval::EvalConfig> read_configs(const std::vector<std::string>& paths
   for (const auto& file : config_files(paths)) {
     const std::string name = fs::path(file).stem().string();
     if (!names.insert(name).second)
-      throw InputError("--config " + file + ": another config is also named '" + name + "'; rename one of the files", 978);
+      throw InputError("--config " + file + ": another config is also named '" + name + "'; rename one of the files",
+                       978);
     configs.push_back({name, "searched", file, read_kv_config(file, layers)});
   }
   return configs;
@@ -79,7 +80,8 @@ nlohmann::ordered_json evaluation_context(const model::Model& model, const calib
     const auto& m = c.config.metadata;
     if (m.contains("model_hash") && m["model_hash"].is_string() && m["model_hash"] != model.hash())
       log_warning(c.source + " was searched on another model (model_hash " + m["model_hash"].get<std::string>() + ")");
-    if (m.contains("calib_hash") && m["calib_hash"].is_string()) calib_hashes.insert(m["calib_hash"].get<std::string>());
+    if (m.contains("calib_hash") && m["calib_hash"].is_string())
+      calib_hashes.insert(m["calib_hash"].get<std::string>());
   }
   if (!calib_hashes.empty()) {
     std::string list;
@@ -104,11 +106,11 @@ void run_evaluate(const EvaluateCommand& cmd) {
   std::vector<eval::EvalConfig> configs = read_configs(cmd.config_paths, model.config().num_layers);
   eval::EvalOptions options = resolve_eval_options(cmd.settings, configs);
   calib::CalibrationSet data = load_heldout(cmd.heldout, model);
-  log_info("evaluate: " + std::to_string(configs.size()) + " configs + baselines on " + std::to_string(data.prompts.size()) +
-           " held-out sequences from " + data.source);
+  log_info("evaluate: " + std::to_string(configs.size()) + " configs + baselines on " +
+           std::to_string(data.prompts.size()) + " held-out sequences from " + data.source);
 
-  eval::EvaluationReport report =
-      evaluate_with_baselines(model, data.prompts, configs, cmd.settings, options, evaluation_context(model, data, configs));
+  eval::EvaluationReport report = evaluate_with_baselines(model, data.prompts, configs, cmd.settings, options,
+                                                          evaluation_context(model, data, configs));
   std::fputs(eval::evaluation_markdown(report, "Held-out evaluation").c_str(), stdout);
   if (!cmd.out_dir.empty()) {
     write_evaluation(report, cmd.out_dir, cmd.settings.plot, cmd.force, "Held-out evaluation");
@@ -124,7 +126,8 @@ void register_evaluate(CLI::App& app) {
                                  "Held-out perplexity, KL, top-1 agreement and generation check of layer-wise configs "
                                  "against full precision and uniform baselines");
   sub->add_option("--model", cmd->model_dir, "Hugging Face model directory (config.json + safetensors)")->required();
-  sub->add_option("--config", cmd->config_paths, "A config (KVTuner YAML or kvtuner JSON), or a directory of .yaml configs; repeatable")
+  sub->add_option("--config", cmd->config_paths,
+                  "A config (KVTuner YAML or kvtuner JSON), or a directory of .yaml configs; repeatable")
       ->required();
   add_heldout_options(sub, cmd->heldout, /*deprecated_aliases=*/true);
   add_eval_settings(sub, cmd->settings);

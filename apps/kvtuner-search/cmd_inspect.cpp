@@ -41,7 +41,8 @@ void run_inspect(const InspectOptions& opt) {
     return;
   }
   std::string dtypes;
-  for (const auto& [name, count] : model.weight_dtypes()) dtypes += (dtypes.empty() ? "" : ", ") + name + " ×" + std::to_string(count);
+  for (const auto& [name, count] : model.weight_dtypes())
+    dtypes += (dtypes.empty() ? "" : ", ") + name + " ×" + std::to_string(count);
   std::printf("model            %s\n", opt.model_dir.c_str());
   std::printf("architecture     %s\n", c.architecture.c_str());
   std::printf("layers           %d\n", c.num_layers);
@@ -50,7 +51,8 @@ void run_inspect(const InspectOptions& opt) {
               c.num_heads / c.num_kv_heads, c.head_dim);
   std::printf("vocabulary       %d, context %d, RoPE theta %g (%s scaling)\n", c.vocab_size, c.max_position_embeddings,
               c.rope_theta, c.rope_scaling.type.c_str());
-  std::printf("parameters       %lld (%.2f M)\n", static_cast<long long>(c.parameter_count()), c.parameter_count() / 1e6);
+  std::printf("parameters       %lld (%.2f M)\n", static_cast<long long>(c.parameter_count()),
+              c.parameter_count() / 1e6);
   std::printf("KV cache         %lld bytes per token at 16 bits (%.1f KiB)\n",
               static_cast<long long>(c.kv_bytes_per_token(16)), c.kv_bytes_per_token(16) / 1024.0);
   std::printf("weight dtypes    %s\n", dtypes.c_str());

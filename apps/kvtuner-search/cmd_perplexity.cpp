@@ -53,7 +53,8 @@ void run_perplexity(PerplexityOptions opt) {
     } else if (lp.empty()) {
       std::printf("sequence %zu: %zu token, no next-token prediction\n", i, sequences.prompts[i].size());
     } else {
-      std::printf("sequence %zu: %zu tokens, perplexity %.4f\n", i, sequences.prompts[i].size(), std::exp(nll / lp.size()));
+      std::printf("sequence %zu: %zu tokens, perplexity %.4f\n", i, sequences.prompts[i].size(),
+                  std::exp(nll / lp.size()));
     }
   }
   if (!opt.per_token && total_tokens > 0)
@@ -68,8 +69,9 @@ void register_perplexity(CLI::App& app) {
   auto* cmd = app.add_subcommand("perplexity", "Perplexity of token sequences under the full-precision model");
   cmd->add_option("--model", opt->model_dir, "Hugging Face model directory")->required();
   auto* ids = cmd->add_option("--ids", opt->input.ids_path, ".jsonl file: one JSON array of token ids per line");
-  auto* text = cmd->add_option("--text", opt->text_path,
-                               "Text file (documents separated by blank lines), tokenized with the model's tokenizer.json");
+  auto* text =
+      cmd->add_option("--text", opt->text_path,
+                      "Text file (documents separated by blank lines), tokenized with the model's tokenizer.json");
   ids->excludes(text);
   cmd->add_option("--max-tokens", opt->input.max_tokens, "Truncate each sequence to this many tokens (0 = no limit)");
   cmd->add_option("--num-sequences", opt->input.num_prompts, "Use at most this many sequences (0 = all)");

@@ -6,9 +6,9 @@
 #include <memory>
 #include <optional>
 
+#include "apps/kvtuner-search/calib_options.h"
 #include "apps/kvtuner-search/commands.h"
 #include "apps/kvtuner-search/proxy_options.h"
-#include "apps/kvtuner-search/calib_options.h"
 #include "calibration/profiler/profiler.h"
 #include "calibration/profiler/summary.h"
 #include "lib/core/error.h"
@@ -75,21 +75,27 @@ void run_profile(const ProfileCommand& cmd) {
 
 void register_profile(CLI::App& app) {
   auto cmd = std::make_shared<ProfileCommand>();
-  auto* sub = app.add_subcommand("profile", "Measure each layer's sensitivity (attention-output error e_o, layer KL, Fisher estimate) for every (key, value) bit pair");
+  auto* sub = app.add_subcommand("profile",
+                                 "Measure each layer's sensitivity (attention-output error e_o, layer KL, Fisher "
+                                 "estimate) for every (key, value) bit pair");
   sub->add_option("--model", cmd->model_dir, "Hugging Face model directory (config.json + safetensors)")->required();
   add_calib_options(sub, cmd->calib);
   sub->add_option("--scheme", cmd->scheme, "Quantization scheme: kivi or per-token-asym")->capture_default_str();
   auto* bits = sub->add_option("--bits", cmd->bits, "Candidate widths; every (key, value) pair of them, e.g. 2,3,4,8")
                    ->delimiter(',');
-  cmd->pairs_option = sub->add_option("--pairs", cmd->pairs, "Explicit candidate pairs, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)")
-      ->excludes(bits);
-  sub->add_option("--prefill", cmd->prefill, "Prompt attention with full-precision K/V (fp) or the quantized cache (quantized)")
+  cmd->pairs_option =
+      sub->add_option("--pairs", cmd->pairs, "Explicit candidate pairs, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)")
+          ->excludes(bits);
+  sub->add_option("--prefill", cmd->prefill,
+                  "Prompt attention with full-precision K/V (fp) or the quantized cache (quantized)")
       ->capture_default_str();
-  sub->add_option("--prompt-len", cmd->prompt_len,
-                  "Leading tokens of each prompt processed as its prefill: 'half' or a token count; the rest are decode "
-                  "steps, whose queries are measured (all queries with --prefill quantized)")
+  sub->add_option(
+         "--prompt-len", cmd->prompt_len,
+         "Leading tokens of each prompt processed as its prefill: 'half' or a token count; the rest are decode "
+         "steps, whose queries are measured (all queries with --prefill quantized)")
       ->capture_default_str();
-  sub->add_option("--dtype", cmd->dtype, "Compute dtype of the forward: float32, bfloat16, float16")->capture_default_str();
+  sub->add_option("--dtype", cmd->dtype, "Compute dtype of the forward: float32, bfloat16, float16")
+      ->capture_default_str();
   sub->add_option("--device", cmd->device, "cpu, cuda or cuda:N")->capture_default_str();
   sub->add_option("--proxy", cmd->measures.proxy,
                   "Layer error the search will use: auto (kl when it fits --proxy-budget, else fisher), eo (the "
@@ -97,7 +103,8 @@ void register_profile(CLI::App& app) {
       ->capture_default_str();
   add_proxy_measure_options(sub, cmd->measures);
   sub->add_option("--seed", cmd->measures.seed, "Seed of the Fisher estimate's label draws")->capture_default_str();
-  sub->add_option("--out", cmd->out, "Sensitivity table (JSON); .csv and .svg siblings are written beside it")->required();
+  sub->add_option("--out", cmd->out, "Sensitivity table (JSON); .csv and .svg siblings are written beside it")
+      ->required();
   sub->add_flag("--force", cmd->force, "Overwrite existing outputs");
   sub->callback([cmd] { run_profile(*cmd); });
 }

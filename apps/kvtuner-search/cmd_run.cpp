@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 
+#include "apps/kvtuner-search/calib_options.h"
 #include "apps/kvtuner-search/commands.h"
 #include "apps/kvtuner-search/compute_threads.h"
 #include "apps/kvtuner-search/e2e_search.h"
@@ -18,7 +19,7 @@
 #include "apps/kvtuner-search/proxy_options.h"
 #include "apps/kvtuner-search/run_outputs.h"
 #include "apps/kvtuner-search/run_report.h"
-#include "apps/kvtuner-search/calib_options.h"
+#include "apps/kvtuner-search/search_cli_options.h"
 #include "calibration/profiler/layer_kl.h"
 #include "calibration/profiler/profiler.h"
 #include "lib/core/error.h"
@@ -30,7 +31,6 @@
 #include "lib/eval/two_stage.h"
 #include "lib/quant/scheme_registry.h"
 #include "lib/tokenizer/tokenizer.h"
-#include "apps/kvtuner-search/search_cli_options.h"
 #include "search/checkpoint.h"
 #include "search/objectives.h"
 #include "search/search_outputs.h"
@@ -74,7 +74,8 @@ std::string default_model_dir() {
 // Every file a run with these options may write, relative to --out: the profile, the proxy search (and the end-to-end
 // search), the validation and evaluation files, the final pick per budget and report.md. Not the checkpoints: one
 // that exists is resumed or refused by search::run_search_in_dir.
-std::vector<std::string> planned_run_files(const RunCommand& cmd, const std::string& model_name, const std::string& scheme) {
+std::vector<std::string> planned_run_files(const RunCommand& cmd, const std::string& model_name,
+                                           const std::string& scheme) {
   std::vector<std::string> files = {"report.md",
                                     kRunProfileFile,
                                     "profile/sensitivity.csv",
@@ -104,8 +105,8 @@ std::string model_base_name(std::string dir) {
 
 // Everything besides the model and the calibration data that the profile depends on (run_outputs.h).
 nlohmann::ordered_json profile_settings(const profile::ProfileOptions& p, const std::string& model_name,
-                                        const std::string& model_hash,
-                                        const std::string& calib_hash, const RunCommand& cmd) {
+                                        const std::string& model_hash, const std::string& calib_hash,
+                                        const RunCommand& cmd) {
   nlohmann::ordered_json pairs = nlohmann::ordered_json::array();
   for (const auto& pair : p.pairs) pairs.push_back(pair.name());
   return {{"kvtuner_version", KVT_VERSION},
@@ -216,8 +217,8 @@ void run_pipeline(RunCommand cmd) {
     if (p.mean_bits() < fewest_bits) fewest_bits = p.mean_bits(), fewest = p.name();
   for (double b : cmd.search.budgets)
     if (b < fewest_bits)
-      throw InputError("--budgets: " + search::format_budget(b) + " bits is below the smallest candidate pair (" + fewest +
-                           ", " + search::format_budget(fewest_bits) + " bits); no config fits it",
+      throw InputError("--budgets: " + search::format_budget(b) + " bits is below the smallest candidate pair (" +
+                           fewest + ", " + search::format_budget(fewest_bits) + " bits); no config fits it",
                        661);
   if (cmd.model_dir.empty()) cmd.model_dir = default_model_dir();
 
@@ -251,15 +252,16 @@ void run_pipeline(RunCommand cmd) {
   profile::validate_profile_options(mc, calibration.prompts, popts);
 
   // A killed run's profile is reused when it matches this run (run_outputs.h); its search resumes from the checkpoint.
-  const nlohmann::ordered_json settings = profile_settings(popts, model_base_name(model.directory()), model.hash(), calibration.hash, cmd);
+  const nlohmann::ordered_json settings =
+      profile_settings(popts, model_base_name(model.directory()), model.hash(), calibration.hash, cmd);
   const std::string profile_dir = path_in(cmd.out_dir, "profile");
   const std::string profile_path = path_in(cmd.out_dir, kRunProfileFile);
   std::optional<SensitivityTable> reused;
   if (!cmd.force && previous && !previous->complete && previous->files.count(kRunProfileFile) &&
       fs::exists(profile_path)) {
     SensitivityTable found = read_sensitivity_table(profile_path);
-    const nlohmann::ordered_json recorded = previous->settings.contains("profile") ? previous->settings["profile"]
-                                                                                  : nlohmann::ordered_json();
+    const nlohmann::ordered_json recorded =
+        previous->settings.contains("profile") ? previous->settings["profile"] : nlohmann::ordered_json();
     if (auto mismatch = profile_mismatch(found, recorded, settings))
       throw InputError(profile_path + ": the profile of the unfinished run in " + cmd.out_dir +
                            " does not match this run: " + *mismatch + "; pass --force to start over",
@@ -322,7 +324,8 @@ void run_pipeline(RunCommand cmd) {
   if (cmd.e2e.enabled()) {
     e2e = run_e2e_search(model, calibration.prompts, table, cmd.search, searched, options, cmd.e2e,
                          path_in(cmd.out_dir, "search-e2e"));
-    candidates = proxy_candidates(e2e->result, [&](const std::vector<PrecisionPair>& pairs) { return e2e->error(pairs); });
+    candidates =
+        proxy_candidates(e2e->result, [&](const std::vector<PrecisionPair>& pairs) { return e2e->error(pairs); });
   }
 
   // Stage 2: end-to-end re-scoring on the validation split.
@@ -334,8 +337,8 @@ void run_pipeline(RunCommand cmd) {
                     "# End-to-end re-scoring of the proxy's best configs (validation split)\n\n" +
                         eval::two_stage_markdown(two_stage, candidates),
                     cmd.force);
-  write_file_atomic(path_in(cmd.out_dir, "validation/rescore.json"), eval::two_stage_json(two_stage, candidates).dump(2) + "\n",
-                    cmd.force);
+  write_file_atomic(path_in(cmd.out_dir, "validation/rescore.json"),
+                    eval::two_stage_json(two_stage, candidates).dump(2) + "\n", cmd.force);
 
   // Final picks: deployable YAML at the top of the output directory.
   RunSummary summary;
@@ -355,18 +358,20 @@ void run_pipeline(RunCommand cmd) {
     for (size_t b = 0; b < candidates[o.final_pick].budgets.size(); ++b)
       if (candidates[o.final_pick].budgets[b] == o.budget) rank = candidates[o.final_pick].proxy_ranks[b];
     const bool uniform = candidates[o.final_pick].uniform;
-    config.metadata["selection"] = {{"role", "final"},
-                                    {"budget_bits", o.budget},
-                                    {"proxy_rank", uniform ? nlohmann::json() : nlohmann::json(rank)},
-                                    {"uniform", uniform},
-                                    {"chosen_by", "validation " + eval::rescore_metric_name(metric)},
-                                    {"validation_score", two_stage.end_to_end[o.final_pick]},
-                                    {"search_config", uniform ? nlohmann::json()
-                                                              : nlohmann::json(search_dir + candidates[o.final_pick].name + ".yaml")}};
+    config.metadata["selection"] = {
+        {"role", "final"},
+        {"budget_bits", o.budget},
+        {"proxy_rank", uniform ? nlohmann::json() : nlohmann::json(rank)},
+        {"uniform", uniform},
+        {"chosen_by", "validation " + eval::rescore_metric_name(metric)},
+        {"validation_score", two_stage.end_to_end[o.final_pick]},
+        {"search_config",
+         uniform ? nlohmann::json() : nlohmann::json(search_dir + candidates[o.final_pick].name + ".yaml")}};
     write_file_atomic(path_in(cmd.out_dir, f.file), to_kvtuner_yaml(config, true), cmd.force);
     test_configs.push_back({fs::path(f.file).stem().string(), uniform ? "baseline" : "searched", f.file, config});
-    if (!f.same_as_proxy_pick) test_configs.push_back({candidates[o.proxy_pick].name, "searched", f.proxy_pick_file,
-                                                       candidates[o.proxy_pick].config});
+    if (!f.same_as_proxy_pick)
+      test_configs.push_back(
+          {candidates[o.proxy_pick].name, "searched", f.proxy_pick_file, candidates[o.proxy_pick].config});
     summary.finals.push_back(f);
   }
   for (double b : cmd.search.budgets) {
@@ -424,11 +429,12 @@ void register_run(CLI::App& app) {
                                  "evaluate the final picks against uniform baselines");
   sub->add_option("--model", cmd->model_dir, "Hugging Face model directory (default: the bundled demo model)");
   add_calib_options(sub, cmd->calib);
-  cmd->pairs_option =
-      sub->add_option("--pairs", cmd->pairs, "Candidate pairs to profile, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)");
+  cmd->pairs_option = sub->add_option("--pairs", cmd->pairs,
+                                      "Candidate pairs to profile, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)");
   add_heldout_options(sub, cmd->heldout, /*deprecated_aliases=*/false);
   add_eval_settings(sub, cmd->settings);
-  sub->add_option("--rescore-metric", cmd->rescore_metric, "End-to-end score of the re-scoring: kl or ppl")->capture_default_str();
+  sub->add_option("--rescore-metric", cmd->rescore_metric, "End-to-end score of the re-scoring: kl or ppl")
+      ->capture_default_str();
   add_e2e_options(sub, cmd->e2e);
   add_search_options(sub, cmd->search);
   add_proxy_measure_options(sub, cmd->measures);

@@ -7,16 +7,16 @@
 #include <memory>
 #include <optional>
 
+#include "apps/kvtuner-search/calib_options.h"
 #include "apps/kvtuner-search/commands.h"
 #include "apps/kvtuner-search/e2e_search.h"
-#include "apps/kvtuner-search/calib_options.h"
+#include "apps/kvtuner-search/search_cli_options.h"
 #include "calibration/profiler/table_compat.h"
 #include "lib/core/error.h"
-#include "lib/quant/streaming_quantizer.h"
-#include "lib/tokenizer/tokenizer.h"
 #include "lib/core/log.h"
 #include "lib/core/sensitivity_table.h"
-#include "apps/kvtuner-search/search_cli_options.h"
+#include "lib/quant/streaming_quantizer.h"
+#include "lib/tokenizer/tokenizer.h"
 #include "search/search_outputs.h"
 #include "search/writers/text_format.h"
 
@@ -75,12 +75,14 @@ void run_search_command(const SearchCommand& cmd) {
   progress.finish();
 
   std::printf("%zu groups, searched front %zu points", r.groups.groups.size(), r.searched_front.size());
-  if (r.hypervolume) std::printf(", hypervolume ratio to the exact front %s", search::format_fixed(r.hypervolume->ratio, 4).c_str());
+  if (r.hypervolume)
+    std::printf(", hypervolume ratio to the exact front %s", search::format_fixed(r.hypervolume->ratio, 4).c_str());
   std::printf("\n");
   for (const auto& s : r.selected) {
     search::ConfigScore score = search::score_config(r.table, s.point.layer_pairs);
     std::printf("%s  %s bits  proxy error %s\n", (cmd.out_dir + "/" + s.file_name).c_str(),
-                search::format_fixed(score.nominal_bits, 4).c_str(), search::format_significant(score.proxy_error, 4).c_str());
+                search::format_fixed(score.nominal_bits, 4).c_str(),
+                search::format_significant(score.proxy_error, 4).c_str());
   }
   for (double budget : cmd.options.budgets) {
     bool found = false;
@@ -95,15 +97,18 @@ void run_search_command(const SearchCommand& cmd) {
 
 void register_search(CLI::App& app) {
   auto cmd = std::make_shared<SearchCommand>();
-  auto* sub = app.add_subcommand("search", "Prune, group, search and select configs from an existing sensitivity table");
+  auto* sub =
+      app.add_subcommand("search", "Prune, group, search and select configs from an existing sensitivity table");
   sub->add_option("--sensitivity", cmd->sensitivity_path, "Sensitivity table (JSON) written by the profiler")
       ->required();
-  sub->add_option("--out", cmd->out_dir, "Output directory (configs, front.csv, pareto.svg, report.md, ...)")->required();
+  sub->add_option("--out", cmd->out_dir, "Output directory (configs, front.csv, pareto.svg, report.md, ...)")
+      ->required();
   sub->add_flag("--force", cmd->options.force, "Overwrite existing results; restart a checkpoint of another search");
   add_search_options(sub, cmd->options);
   const std::string e2e_group = "End-to-end objective";
   add_e2e_options(sub, cmd->e2e);
-  sub->add_option("--model", cmd->model_dir, "--objective e2e-kl: the model the table was profiled on")->group(e2e_group);
+  sub->add_option("--model", cmd->model_dir, "--objective e2e-kl: the model the table was profiled on")
+      ->group(e2e_group);
   add_calib_options(sub, cmd->calib);
   sub->add_option("--dtype", cmd->dtype, "--objective e2e-kl: compute dtype")->capture_default_str();
   sub->add_option("--device", cmd->device, "--objective e2e-kl: cpu, cuda or cuda:N")->capture_default_str();

@@ -101,7 +101,8 @@ void register_tokenize(CLI::App& app) {
   sub->add_option("--input", cmd->input_path, "Read this file instead of stdin");
   sub->add_flag("--jsonl", cmd->jsonl, "One JSON string per input line in, one JSON array of ids per line out");
   sub->add_flag("--decode", cmd->decode, "Ids in, text out");
-  sub->add_flag("--no-special", cmd->no_special, "Do not add BOS/EOS (by default they are added as the model's tokenizer does)");
+  sub->add_flag("--no-special", cmd->no_special,
+                "Do not add BOS/EOS (by default they are added as the model's tokenizer does)");
   sub->add_flag("--skip-special", cmd->skip_special, "With --decode: leave special tokens out of the text");
   sub->callback([cmd] { run_tokenize(*cmd); });
 }

@@ -24,11 +24,13 @@ template <class T>
 void add_deprecated_alias(CLI::App* cmd, const std::string& old_name, CLI::Option* canonical, T& target) {
   const std::string new_name = canonical->get_name();
   CLI::Option* alias = cmd->add_option(old_name, target, "deprecated: use " + new_name)
-                          ->group("")
-                          ->each([old_name, new_name](const std::string&) {
-                            log_warning(old_name + " is deprecated (the held-out options are named alike in "
-                                        "evaluate and run); use " + new_name);
-                          });
+                           ->group("")
+                           ->each([old_name, new_name](const std::string&) {
+                             log_warning(old_name +
+                                         " is deprecated (the held-out options are named alike in "
+                                         "evaluate and run); use " +
+                                         new_name);
+                           });
   // The alias excludes what its canonical option excludes, and the canonical option itself.
   alias->excludes(canonical);
   for (CLI::Option* other : canonical->get_excludes())
@@ -43,11 +45,11 @@ void add_heldout_options(CLI::App* cmd, HeldoutOptions& options, bool deprecated
                                "Held-out text: .txt (documents separated by blank lines), .jsonl, or a directory of "
                                ".txt files; one document = one sequence (default: the model directory's heldout.txt, "
                                "read as one token stream in --heldout-max-tokens windows)");
-  auto* ids = cmd->add_option("--heldout-ids", s.ids_path,
-                              "Held-out sequences as token ids: .jsonl, one JSON array per line");
+  auto* ids =
+      cmd->add_option("--heldout-ids", s.ids_path, "Held-out sequences as token ids: .jsonl, one JSON array per line");
   data->excludes(ids);
-  auto* field = cmd->add_option("--heldout-field", s.field, "The .jsonl field holding the held-out text")
-                    ->capture_default_str();
+  auto* field =
+      cmd->add_option("--heldout-field", s.field, "The .jsonl field holding the held-out text")->capture_default_str();
   auto* count = cmd->add_option("--heldout-sequences", s.num_prompts,
                                 "Held-out sequences used, in file order (0 = all); run splits them: even ones "
                                 "validate, odd ones test")
@@ -56,9 +58,9 @@ void add_heldout_options(CLI::App* cmd, HeldoutOptions& options, bool deprecated
                                      "Truncate each held-out sequence to this many tokens; the window length for the "
                                      "model's heldout.txt (0 = the model's context)")
                          ->capture_default_str();
-  auto* min_tokens = cmd->add_option("--heldout-min-tokens", s.min_tokens,
-                                     "Drop held-out sequences shorter than this many tokens")
-                         ->capture_default_str();
+  auto* min_tokens =
+      cmd->add_option("--heldout-min-tokens", s.min_tokens, "Drop held-out sequences shorter than this many tokens")
+          ->capture_default_str();
   if (!deprecated_aliases) return;
   add_deprecated_alias(cmd, "--data", data, s.calib_path);
   add_deprecated_alias(cmd, "--ids", ids, s.ids_path);
@@ -72,8 +74,8 @@ namespace {
 
 // The model directory's heldout.txt as the trainer measures held-out loss: one token stream (the whole text,
 // BOS first) in consecutive windows of --heldout-max-tokens tokens (the context when 0 or larger); a last window
-// shorter than --heldout-min-tokens is left out. kvtuner-train writes each held-out document with its paragraph breaks, so its
-// blank lines separate paragraphs (headword lines, one-line senses), not documents: read as one sequence per
+// shorter than --heldout-min-tokens is left out. kvtuner-train writes each held-out document with its paragraph breaks,
+// so its blank lines separate paragraphs (headword lines, one-line senses), not documents: read as one sequence per
 // block, most blocks would be dropped as too short.
 calib::CalibrationSet load_heldout_stream(const std::string& path, const tok::Tokenizer& tokenizer,
                                           const calib::CalibOptions& selection, int64_t context) {
@@ -100,8 +102,8 @@ calib::CalibrationSet load_heldout_stream(const std::string& path, const tok::To
                          " tokens, fewer than --heldout-min-tokens " + std::to_string(selection.min_tokens),
                      calib::kErrCalibEmpty);
   set.hash = calib::content_hash(set.prompts);
-  log_info(path + ": " + std::to_string(set.prompts.size()) + " held-out sequences of up to " +
-           std::to_string(window) + " tokens from one " + std::to_string(stream.size()) + "-token stream");
+  log_info(path + ": " + std::to_string(set.prompts.size()) + " held-out sequences of up to " + std::to_string(window) +
+           " tokens from one " + std::to_string(stream.size()) + "-token stream");
   return set;
 }
 
@@ -136,7 +138,8 @@ void add_eval_settings(CLI::App* cmd, EvalSettings& s) {
                   "Leading tokens of each sequence processed as its prompt (prefill): 'half' or a token count; the "
                   "rest are decode steps and are scored")
       ->capture_default_str();
-  cmd->add_option("--baselines", s.baselines, "Uniform configs always evaluated beside the given ones")->capture_default_str();
+  cmd->add_option("--baselines", s.baselines, "Uniform configs always evaluated beside the given ones")
+      ->capture_default_str();
   cmd->add_option("--gen-tokens", s.gen_tokens, "Greedy tokens generated per prompt in the generation check (0 = skip)")
       ->capture_default_str();
   cmd->add_option("--gen-prompts", s.gen_prompts, "Held-out prompts in the generation check")->capture_default_str();
@@ -165,7 +168,8 @@ namespace {
 
 // The value of metadata[key] shared by every config that records it; "" when none does. @throws InputError
 // naming the option to pass when they disagree.
-std::string common_metadata(const std::vector<eval::EvalConfig>& configs, const std::string& key, const std::string& option) {
+std::string common_metadata(const std::vector<eval::EvalConfig>& configs, const std::string& key,
+                            const std::string& option) {
   std::string value, first_source;
   for (const auto& c : configs) {
     if (!c.config.metadata.contains(key) || !c.config.metadata[key].is_string()) continue;
@@ -189,12 +193,16 @@ eval::EvalOptions resolve_eval_options(const EvalSettings& s, const std::vector<
   const std::string recorded_scheme = common_metadata(configs, "scheme", "--scheme");
   const std::string recorded_prefill = common_metadata(configs, "prefill_mode", "--prefill");
   if (!s.scheme.empty() && !recorded_scheme.empty() && s.scheme != recorded_scheme)
-    log_warning("--scheme " + s.scheme + " overrides the scheme the configs were searched with (" + recorded_scheme + ")");
-  o.scheme = quant::lookup_scheme(!s.scheme.empty() ? s.scheme : !recorded_scheme.empty() ? recorded_scheme : quant::kDefaultSchemeName);
+    log_warning("--scheme " + s.scheme + " overrides the scheme the configs were searched with (" + recorded_scheme +
+                ")");
+  o.scheme = quant::lookup_scheme(!s.scheme.empty()          ? s.scheme
+                                  : !recorded_scheme.empty() ? recorded_scheme
+                                                             : quant::kDefaultSchemeName);
   const std::string prefill = !s.prefill.empty() ? s.prefill : !recorded_prefill.empty() ? recorded_prefill : "fp";
   o.prefill = quant::parse_prefill_mode(prefill);
   if (!s.prefill.empty() && !recorded_prefill.empty() && quant::parse_prefill_mode(recorded_prefill) != o.prefill)
-    log_warning("--prefill " + s.prefill + " overrides the mode the configs were profiled with (" + recorded_prefill + ")");
+    log_warning("--prefill " + s.prefill + " overrides the mode the configs were profiled with (" + recorded_prefill +
+                ")");
   o.prompt_length = quant::parse_prompt_length(s.prompt_len);
   o.forward.dtype = model::parse_dtype(s.dtype);
   o.forward.device = model::parse_device(s.device);
@@ -204,13 +212,16 @@ eval::EvalOptions resolve_eval_options(const EvalSettings& s, const std::vector<
 
 std::vector<eval::EvalConfig> baseline_configs(const std::string& list, int layers) {
   std::vector<eval::EvalConfig> out;
-  for (const auto& pair : parse_pair_list(list)) out.push_back({pair.name(), "baseline", "", eval::uniform_config(pair, layers)});
+  for (const auto& pair : parse_pair_list(list))
+    out.push_back({pair.name(), "baseline", "", eval::uniform_config(pair, layers)});
   return out;
 }
 
-eval::EvaluationReport evaluate_with_baselines(const model::Model& model, const std::vector<std::vector<int64_t>>& sequences,
-                                               const std::vector<eval::EvalConfig>& configs, const EvalSettings& settings,
-                                               const eval::EvalOptions& options, nlohmann::ordered_json context) {
+eval::EvaluationReport evaluate_with_baselines(const model::Model& model,
+                                               const std::vector<std::vector<int64_t>>& sequences,
+                                               const std::vector<eval::EvalConfig>& configs,
+                                               const EvalSettings& settings, const eval::EvalOptions& options,
+                                               nlohmann::ordered_json context) {
   std::vector<eval::EvalConfig> all = baseline_configs(settings.baselines, model.config().num_layers);
   for (const auto& c : configs) {
     for (const auto& b : all)
@@ -223,7 +234,8 @@ eval::EvaluationReport evaluate_with_baselines(const model::Model& model, const 
   context["scheme"] = options.scheme.name;
   context["scheme_params"] = quant::scheme_params_json(options.scheme).dump();
   context["prefill"] = quant::prefill_mode_name(options.prefill);
-  context["prompt_length"] = options.prompt_length.describe() + " (prefill; the remaining tokens are decode steps and are scored)";
+  context["prompt_length"] =
+      options.prompt_length.describe() + " (prefill; the remaining tokens are decode steps and are scored)";
   context["compute_dtype"] = settings.dtype;
   context["compute_threads"] = std::to_string(compute_threads());  // --threads: the bytes repeat for this count
 

@@ -28,23 +28,25 @@ struct HeldoutOptions {
 void add_heldout_options(CLI::App* cmd, HeldoutOptions& options, bool deprecated_aliases);
 
 // --heldout / --heldout-ids (one document or id line = one sequence), else <model_dir>/heldout.txt read as one
-// token stream in consecutive --heldout-max-tokens windows, as kvtuner-train measures held-out loss (never the calibration set).
+// token stream in consecutive --heldout-max-tokens windows, as kvtuner-train measures held-out loss (never the
+// calibration set).
 // @throws InputError when there is no held-out data, and as calib::load_prompts.
 calib::CalibrationSet load_heldout(const HeldoutOptions& options, const model::Model& model);
 
 struct EvalSettings {
-  std::string scheme;            // empty: from the configs' metadata, else the profiler's default (kivi)
-  std::string prefill;           // empty: from the configs' metadata, else fp
+  std::string scheme;   // empty: from the configs' metadata, else the profiler's default (kivi)
+  std::string prefill;  // empty: from the configs' metadata, else fp
   std::string prompt_len = "half";
   std::string baselines = "KV8,K8V4,KV4,K4V2,KV2";
-  int gen_tokens = 32;           // 0 = no generation check
+  int gen_tokens = 32;  // 0 = no generation check
   int gen_prompts = 8;
   int64_t batch_tokens = 4096;
   std::string plot = "kl";
   std::string dtype = "float32";
   std::string device = "cpu";
 };
-// --scheme, --prefill, --prompt-len, --baselines, --gen-tokens, --gen-prompts, --batch-tokens, --plot, --dtype, --device.
+// --scheme, --prefill, --prompt-len, --baselines, --gen-tokens, --gen-prompts, --batch-tokens, --plot, --dtype,
+// --device.
 void add_eval_settings(CLI::App* cmd, EvalSettings& settings);
 // Checks every cheap value (names, counts) before any file is read. @throws InputError / UnsupportedError.
 void validate_eval_settings(const EvalSettings& settings);
@@ -58,9 +60,11 @@ std::vector<eval::EvalConfig> baseline_configs(const std::string& list, int laye
 
 // Full evaluation of the baselines and `configs` (and the generation check when enabled). The report's
 // context is `context` followed by the scheme, prefill mode, prompt length and dtype.
-eval::EvaluationReport evaluate_with_baselines(const model::Model& model, const std::vector<std::vector<int64_t>>& sequences,
-                                               const std::vector<eval::EvalConfig>& configs, const EvalSettings& settings,
-                                               const eval::EvalOptions& options, nlohmann::ordered_json context);
+eval::EvaluationReport evaluate_with_baselines(const model::Model& model,
+                                               const std::vector<std::vector<int64_t>>& sequences,
+                                               const std::vector<eval::EvalConfig>& configs,
+                                               const EvalSettings& settings, const eval::EvalOptions& options,
+                                               nlohmann::ordered_json context);
 
 // The evaluation files `write_evaluation` writes into `dir`.
 std::vector<std::string> evaluation_files(const std::string& dir);

@@ -6,8 +6,8 @@
 #include "apps/kvtuner-search/compute_threads.h"
 #include "apps/kvtuner-search/shared_options.h"
 #include "lib/core/error.h"
-#include "lib/core/message_text.h"
 #include "lib/core/log.h"
+#include "lib/core/message_text.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"kvtuner-search: profile a model's KV-cache sensitivity and search layer-wise (key, value) bits"};

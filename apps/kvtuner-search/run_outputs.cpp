@@ -36,8 +36,7 @@ void check_run_outputs(const std::string& dir, const std::vector<std::string>& p
     for (fs::path parent = path.parent_path(); !parent.empty(); parent = parent.parent_path()) {
       if (!fs::exists(parent, ec)) continue;
       if (!checked_dirs.insert(parent).second) break;
-      if (!fs::is_directory(parent, ec))
-        throw InputError(parent.string() + ": exists and is not a directory", 111);
+      if (!fs::is_directory(parent, ec)) throw InputError(parent.string() + ": exists and is not a directory", 111);
       if (::access(parent.c_str(), W_OK | X_OK) != 0)
         throw InputError(parent.string() + ": the output directory is not writable", 113);
       break;
@@ -49,13 +48,23 @@ void check_run_outputs(const std::string& dir, const std::vector<std::string>& p
 }
 
 std::string profile_setting_option(const std::string& key) {
-  static const std::vector<std::pair<std::string, std::string>> options = {
-      {"kvtuner_version", "the kvtuner version"}, {"model_hash", "--model"}, {"model_name", "--model"},      {"calib_hash", "--calib/--ids"},
-      {"scheme", "--scheme"},                     {"scheme_params", "--scheme"},  {"prefill_mode", "--prefill"},
-      {"pairs", "--pairs"},                       {"prompt_len", "--prompt-len"}, {"proxy", "--proxy"},
-      {"proxy_budget_minutes", "--proxy-budget"}, {"kl_tokens", "--kl-tokens"},   {"batch_tokens", "--batch-tokens"},
-      {"seed", "--seed"},                         {"dtype", "--dtype"},           {"device", "--device"},
-      {"threads", "--threads"}};
+  static const std::vector<std::pair<std::string, std::string>> options = {{"kvtuner_version", "the kvtuner version"},
+                                                                           {"model_hash", "--model"},
+                                                                           {"model_name", "--model"},
+                                                                           {"calib_hash", "--calib/--ids"},
+                                                                           {"scheme", "--scheme"},
+                                                                           {"scheme_params", "--scheme"},
+                                                                           {"prefill_mode", "--prefill"},
+                                                                           {"pairs", "--pairs"},
+                                                                           {"prompt_len", "--prompt-len"},
+                                                                           {"proxy", "--proxy"},
+                                                                           {"proxy_budget_minutes", "--proxy-budget"},
+                                                                           {"kl_tokens", "--kl-tokens"},
+                                                                           {"batch_tokens", "--batch-tokens"},
+                                                                           {"seed", "--seed"},
+                                                                           {"dtype", "--dtype"},
+                                                                           {"device", "--device"},
+                                                                           {"threads", "--threads"}};
   for (const auto& [k, option] : options)
     if (k == key) return option;
   return key;
@@ -78,9 +87,13 @@ std::optional<std::string> profile_mismatch(const SensitivityTable& table, const
   if (table.scheme_params.is_object())
     for (const auto& [key, value] : table.scheme_params.items())
       if (key != "prompt_len") params[key] = nlohmann::ordered_json::parse(value.dump());
-  const nlohmann::ordered_json from_table = {{"model_name", table.model_name}, {"model_hash", table.model_hash}, {"calib_hash", table.calib_hash},
-                                             {"scheme", table.scheme},         {"scheme_params", params},
-                                             {"prefill_mode", table.prefill_mode}, {"pairs", pairs}};
+  const nlohmann::ordered_json from_table = {{"model_name", table.model_name},
+                                             {"model_hash", table.model_hash},
+                                             {"calib_hash", table.calib_hash},
+                                             {"scheme", table.scheme},
+                                             {"scheme_params", params},
+                                             {"prefill_mode", table.prefill_mode},
+                                             {"pairs", pairs}};
   for (const auto& [key, value] : from_table.items())
     if (settings.contains(key) && !same(settings[key], value)) return differ(key, value, settings[key]);
   if (!recorded.is_object()) return std::string("the manifest records no profile settings");

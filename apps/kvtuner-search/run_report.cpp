@@ -46,8 +46,8 @@ int proxy_rank_in(const eval::ProxyCandidate& c, double budget) {
 }
 
 std::string data_line(const std::string& what, const DataSummary& d) {
-  return "- " + what + ": " + d.source + ": " + std::to_string(d.sequences) + " sequences, " + std::to_string(d.tokens) +
-         " tokens, hash `" + d.hash + "`\n";
+  return "- " + what + ": " + d.source + ": " + std::to_string(d.sequences) + " sequences, " +
+         std::to_string(d.tokens) + " tokens, hash `" + d.hash + "`\n";
 }
 
 // The evaluation table without its title and context list (they are in this report's own sections).
@@ -66,14 +66,19 @@ std::string run_report_markdown(const RunSummary& s) {
   std::string md = "# kvtuner run: " + s.model_name + "\n\n";
   md += "Layer-wise KV-cache precision for `" + s.model_dir + "` (scheme " + s.scheme + ", " + s.prefill +
         "). One command ran: profile the per-layer sensitivity on the calibration set → prune, group and search "
-        "(" + s.search_method + ") on the proxy error → re-score the best proxy configs of each budget end to end "
-        "on a validation split (" + metric + ") → pick the best per budget → evaluate the picks against full "
+        "(" +
+        s.search_method +
+        ") on the proxy error → re-score the best proxy configs of each budget end to end "
+        "on a validation split (" +
+        metric +
+        ") → pick the best per budget → evaluate the picks against full "
         "precision and uniform baselines on a separate test split.\n\n";
 
   md += "## Final configs\n\n";
-  md += "Deploy these (KVTuner per-layer YAML, drop-in for FlexibleQuantizedCache `per_layer_config_path`). The search "
-        "minimised the layer error `" + s.proxy + "`" + (s.proxy_reason.empty() ? "" : " (" + s.proxy_reason + ")") +
-        "; see docs/proxies.md.\n\n";
+  md +=
+      "Deploy these (KVTuner per-layer YAML, drop-in for FlexibleQuantizedCache `per_layer_config_path`). The search "
+      "minimised the layer error `" +
+      s.proxy + "`" + (s.proxy_reason.empty() ? "" : " (" + s.proxy_reason + ")") + "; see docs/proxies.md.\n\n";
   md += "| budget (bits) | config | nominal bits | effective bits | proxy rank | validation " + metric +
         " | test KL | test Δppl | test top-1 | test gen. identical | beats (uniform, ≥ its bits) | does not beat |\n";
   md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
@@ -83,14 +88,21 @@ std::string run_report_markdown(const RunSummary& s) {
     const eval::ConfigResult* row = row_named(test, stem(f.file));
     const int proxy_rank = proxy_rank_in(c, f.budget);
     const double validation = s.two_stage.end_to_end[f.candidate];
-    md += "| " + bits_text(f.budget) + " | [" + f.file + "](" + f.file + ") | " + report::format_fixed(c.nominal_bits, 3) + " | " +
-          (row ? report::format_fixed(row->effective_bits, 3) : "") + " | " + std::to_string(proxy_rank) + " | " +
-          (s.two_stage.metric == eval::RescoreMetric::KL ? report::format_scientific(validation, 3) : report::format_fixed(validation, 4)) + " | ";
+    md += "| " + bits_text(f.budget) + " | [" + f.file + "](" + f.file + ") | " +
+          report::format_fixed(c.nominal_bits, 3) + " | " + (row ? report::format_fixed(row->effective_bits, 3) : "") +
+          " | " + std::to_string(proxy_rank) + " | " +
+          (s.two_stage.metric == eval::RescoreMetric::KL ? report::format_scientific(validation, 3)
+                                                         : report::format_fixed(validation, 4)) +
+          " | ";
     if (row) {
       md += report::format_scientific(row->mean_kl, 3) + " | " + (row->perplexity >= fp_ppl ? "+" : "") +
-            report::format_fixed(row->perplexity - fp_ppl, 4) + " | " + report::format_fixed(row->top1_agreement, 4) + " | ";
+            report::format_fixed(row->perplexity - fp_ppl, 4) + " | " + report::format_fixed(row->top1_agreement, 4) +
+            " | ";
       size_t index = size_t(row - test.rows.data());
-      md += (index < s.test_evaluation.generation.size() ? report::format_fixed(s.test_evaluation.generation[index].identical_fraction, 4) : "") + " | ";
+      md += (index < s.test_evaluation.generation.size()
+                 ? report::format_fixed(s.test_evaluation.generation[index].identical_fraction, 4)
+                 : "") +
+            " | ";
       for (const auto& cmp : comparisons)
         if (cmp.config == row->name) {
           std::string beaten, not_beaten;
@@ -110,25 +122,34 @@ std::string run_report_markdown(const RunSummary& s) {
     std::string what;
     const auto& layers = c.config.layers;
     const bool all_one_pair = !layers.empty() && std::all_of(layers.begin(), layers.end(),
-                                                               [&](const PrecisionPair& p) { return p == layers[0]; });
+                                                             [&](const PrecisionPair& p) { return p == layers[0]; });
     if (f.same_as_proxy_pick)
       what = "the end-to-end re-scoring kept the search's best config (" + f.proxy_pick_file + ")" +
-             (all_one_pair ? ", which is the uniform config " + layers[0].name() + ": no mixed config scored better" : "") +
+             (all_one_pair ? ", which is the uniform config " + layers[0].name() + ": no mixed config scored better"
+                           : "") +
              ".";
     else if (c.uniform)
-      what = "**a uniform config won**: " + c.name + " scored better on validation than every searched config within "
-             "the budget, so it ships instead of the search's best config (" + f.proxy_pick_file + ", also in the test table).";
+      what = "**a uniform config won**: " + c.name +
+             " scored better on validation than every searched config within "
+             "the budget, so it ships instead of the search's best config (" +
+             f.proxy_pick_file + ", also in the test table).";
     else
-      what = "the re-scoring replaced the search's best config (" + f.proxy_pick_file + ", also in the test table) with its "
-             "rank-" + std::to_string(proxy_rank_in(c, f.budget)) + " config.";
+      what = "the re-scoring replaced the search's best config (" + f.proxy_pick_file +
+             ", also in the test table) with its "
+             "rank-" +
+             std::to_string(proxy_rank_in(c, f.budget)) + " config.";
     md += "- " + bits_text(f.budget) + " bits: " + what + "\n";
   }
-  md += "\nEvery uniform config within a budget (one profiled pair in all layers) was re-scored beside the searched "
-        "configs, so a final pick never loses to one of them on the validation split.\n";
+  md +=
+      "\nEvery uniform config within a budget (one profiled pair in all layers) was re-scored beside the searched "
+      "configs, so a final pick never loses to one of them on the validation split.\n";
 
   md += "\n## Test-split evaluation\n\n";
-  md += "Held-out test split (" + std::to_string(s.test.sequences) + " sequences, disjoint from the validation split "
-        "used for picking and from the calibration set). Prompt: " + s.prompt_length + "; the rest of each sequence is "
+  md += "Held-out test split (" + std::to_string(s.test.sequences) +
+        " sequences, disjoint from the validation split "
+        "used for picking and from the calibration set). Prompt: " +
+        s.prompt_length +
+        "; the rest of each sequence is "
         "decoded (teacher-forced, with the exact cache state of a streaming decoder) and scored.\n\n";
   md += evaluation_table(s.test_evaluation);
   md += "\nPlot: [evaluation/evaluation.svg](evaluation/evaluation.svg).\n";
@@ -142,12 +163,14 @@ std::string run_report_markdown(const RunSummary& s) {
   md += data_line("validation split (even held-out sequences: re-scoring)", s.validation);
   md += data_line("test split (odd held-out sequences: the table above)", s.test);
   md += "- disjointness: " + std::to_string(s.overlap.shared) + " of " + std::to_string(s.overlap.windows) + " " +
-        std::to_string(s.overlap.window) + "-token windows of the held-out sequences occur in the calibration prompts (" +
-        std::to_string(s.overlap.sequences_with_shared) + " sequences affected); calibration hash `" + s.calibration.hash +
-        "` ≠ held-out hash `" + s.heldout.hash + "`\n";
+        std::to_string(s.overlap.window) +
+        "-token windows of the held-out sequences occur in the calibration prompts (" +
+        std::to_string(s.overlap.sequences_with_shared) + " sequences affected); calibration hash `" +
+        s.calibration.hash + "` ≠ held-out hash `" + s.heldout.hash + "`\n";
 
   md += "\n## Settings\n\n";
-  md += "- model hash `" + s.model_hash + "`\n- scheme " + s.scheme + ", " + s.prefill + ", prompt " + s.prompt_length + "\n";
+  md += "- model hash `" + s.model_hash + "`\n- scheme " + s.scheme + ", " + s.prefill + ", prompt " + s.prompt_length +
+        "\n";
   std::string budgets;
   for (double b : s.budgets) budgets += (budgets.empty() ? "" : ", ") + bits_text(b);
   md += "- budgets " + budgets + " bits; search " + s.search_method + "; re-scoring metric " + metric + "\n";
@@ -157,11 +180,17 @@ std::string run_report_markdown(const RunSummary& s) {
 
   md += "\n## Files\n\n";
   md += "| path | what |\n| --- | --- |\n";
-  for (const auto& f : s.finals) md += "| " + f.file + " | final config for the " + bits_text(f.budget) + "-bit budget |\n";
-  md += "| evaluation/evaluation.{md,json,svg} | test-split table, machine-readable form, KL vs effective bits plot |\n";
+  for (const auto& f : s.finals)
+    md += "| " + f.file + " | final config for the " + bits_text(f.budget) + "-bit budget |\n";
+  md +=
+      "| evaluation/evaluation.{md,json,svg} | test-split table, machine-readable form, KL vs effective bits plot |\n";
   md += "| validation/rescore.{md,json} | end-to-end re-scoring of the proxy's best configs (validation split) |\n";
-  md += "| search/ | proxy search: report.md, front.csv, pareto.svg, search.json, the top configs per budget (_0 = best proxy) |\n";
-  md += "| profile/sensitivity.{json,csv,svg} | per-layer sensitivity table (the search's input; reusable with `kvtuner-search search`) |\n";
+  md +=
+      "| search/ | proxy search: report.md, front.csv, pareto.svg, search.json, the top configs per budget (_0 = best "
+      "proxy) |\n";
+  md +=
+      "| profile/sensitivity.{json,csv,svg} | per-layer sensitivity table (the search's input; reusable with "
+      "`kvtuner-search search`) |\n";
   return md;
 }
 

@@ -18,9 +18,9 @@ struct DataSummary {
 
 struct FinalPick {
   double budget = 0;
-  std::string file;            // the deployable YAML, relative to the output directory
-  size_t candidate = 0;        // index into the re-scored candidates
-  std::string proxy_pick_file; // search/<...>_KVTuner<b>_0.yaml: what the proxy alone would pick
+  std::string file;             // the deployable YAML, relative to the output directory
+  size_t candidate = 0;         // index into the re-scored candidates
+  std::string proxy_pick_file;  // search/<...>_KVTuner<b>_0.yaml: what the proxy alone would pick
   bool same_as_proxy_pick = false;
 };
 

@@ -44,16 +44,22 @@ void add_search_options(CLI::App* app, search::SearchOptions& o) {
                   "Layer error the search minimises: eo (the paper's e_o), kl (measured layer KL), fisher (its "
                   "diagonal-Fisher estimate), auto (the profile's choice)")
       ->group(group);
-  app->add_option("--pop", o.nsga2.population, "NSGA-II population (>= 8, a multiple of 4)")->group(group)->capture_default_str();
+  app->add_option("--pop", o.nsga2.population, "NSGA-II population (>= 8, a multiple of 4)")
+      ->group(group)
+      ->capture_default_str();
   app->add_option("--generations", o.nsga2.generations, "NSGA-II generations")->group(group)->capture_default_str();
   app->add_option("--seed", o.nsga2.seed, "NSGA-II seed")->group(group)->capture_default_str();
   app->add_option("--checkpoint-every", o.nsga2.checkpoint_every, "Generations between NSGA-II checkpoints")
       ->group(group)
       ->capture_default_str();
-  app->add_flag_function("--no-group", [&o](int64_t) { o.group.enabled = false; },
-                         "One decision per layer instead of DBSCAN groups (the paper's ablation)")
+  app->add_flag_function(
+         "--no-group", [&o](int64_t) { o.group.enabled = false; },
+         "One decision per layer instead of DBSCAN groups (the paper's ablation)")
       ->group(group);
-  app->add_option("--eps", o.group.eps, "DBSCAN eps on the layers' proxy-error vectors (e_o as is; kl and fisher as log10)")->group(group)->capture_default_str();
+  app->add_option("--eps", o.group.eps,
+                  "DBSCAN eps on the layers' proxy-error vectors (e_o as is; kl and fisher as log10)")
+      ->group(group)
+      ->capture_default_str();
   app->add_option("--min-samples", o.group.min_samples, "DBSCAN min_samples")->group(group)->capture_default_str();
   app->add_option("--groups", o.group.explicit_groups, "Explicit layer groups instead of DBSCAN, e.g. '0;1-4,7;5,6'")
       ->group(group);

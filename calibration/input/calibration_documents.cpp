@@ -56,7 +56,8 @@ std::string record_text(const nlohmann::json& record, const std::string& field, 
   if (field == "text" && record.contains("question") && record.at("question").is_string()) {
     std::string text = "Question: " + record.at("question").get<std::string>();
     if (record.contains("answer")) {
-      if (!record.at("answer").is_string()) throw InputError(where + ": field \"answer\" is not a string", kErrCalibField);
+      if (!record.at("answer").is_string())
+        throw InputError(where + ": field \"answer\" is not a string", kErrCalibField);
       text += "\nAnswer: " + record.at("answer").get<std::string>();
     }
     return text;
@@ -70,7 +71,8 @@ std::vector<std::string> read_jsonl(const std::string& path, const std::string& 
 
 }  // namespace
 
-std::vector<std::string> jsonl_documents(const std::string& content, const std::string& path, const std::string& field) {
+std::vector<std::string> jsonl_documents(const std::string& content, const std::string& path,
+                                         const std::string& field) {
   std::vector<std::string> documents;
   for_each_jsonl_value(content, path, kErrCalibJsonl, " (expected one JSON object per line)",
                        [&](const nlohmann::json& record, const std::string& where) {
@@ -87,7 +89,8 @@ std::vector<std::string> read_directory(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir))
     if (entry.is_regular_file() && extension_of(entry.path()) == ".txt") files.push_back(entry.path());
   std::sort(files.begin(), files.end());
-  if (files.empty()) throw InputError("--calib " + dir.string() + ": the directory holds no .txt files", kErrCalibEmpty);
+  if (files.empty())
+    throw InputError("--calib " + dir.string() + ": the directory holds no .txt files", kErrCalibEmpty);
   std::vector<std::string> documents;
   for (const auto& file : files) {
     std::string text = read_file(file.string());
@@ -111,11 +114,13 @@ std::vector<std::string> apply_template(std::vector<std::string> documents, cons
   if (!pattern.empty() && pattern.back() == '\n') pattern.pop_back();
   if (!pattern.empty() && pattern.back() == '\r') pattern.pop_back();
   if (pattern.find(placeholder) == std::string::npos)
-    throw InputError("--calib-template " + template_path + ": has no {text} placeholder for the document", kErrCalibTemplate);
+    throw InputError("--calib-template " + template_path + ": has no {text} placeholder for the document",
+                     kErrCalibTemplate);
   for (std::string& document : documents) {
     std::string filled;
     size_t last = 0;
-    for (size_t found = pattern.find(placeholder); found != std::string::npos; found = pattern.find(placeholder, last)) {
+    for (size_t found = pattern.find(placeholder); found != std::string::npos;
+         found = pattern.find(placeholder, last)) {
       filled.append(pattern, last, found - last);
       filled += document;
       last = found + placeholder.size();
@@ -137,8 +142,9 @@ std::vector<std::string> read_documents(const std::string& path, const CalibOpti
   } else {
     const std::string ext = extension_of(path);
     if (ext == ".json")
-      throw InputError("--calib " + path + ": a .json file is not a calibration format; use .jsonl (one record per line) or .txt",
-                       kErrCalibPath);
+      throw InputError(
+          "--calib " + path + ": a .json file is not a calibration format; use .jsonl (one record per line) or .txt",
+          kErrCalibPath);
     documents = ext == ".jsonl" ? read_jsonl(path, options.field) : split_blank_lines(read_file(path));
   }
   if (documents.empty()) throw InputError("--calib " + path + ": holds no text", kErrCalibEmpty);

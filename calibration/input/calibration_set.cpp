@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "lib/core/error.h"
-#include "lib/core/jsonl.h"
 #include "lib/core/hash.h"
+#include "lib/core/jsonl.h"
 #include "lib/core/log.h"
 #include "lib/core/output.h"
 
@@ -86,9 +86,11 @@ CalibrationSet select_prompts(size_t count, const std::function<std::vector<int6
 void validate(const CalibOptions& options) {
   auto fail = [](const std::string& what) { throw InputError(what, kErrCalibOptions); };
   if (!options.calib_path.empty() && !options.ids_path.empty()) fail("--calib and --ids are alternatives; give one");
-  if (!options.ids_path.empty() && !options.template_path.empty()) fail("--calib-template applies to text, not to --ids");
+  if (!options.ids_path.empty() && !options.template_path.empty())
+    fail("--calib-template applies to text, not to --ids");
   if (options.num_prompts < 0) fail("--num-prompts must be >= 0 (0 = all), got " + std::to_string(options.num_prompts));
-  if (options.max_tokens < 0) fail("--max-tokens must be >= 0 (0 = no limit), got " + std::to_string(options.max_tokens));
+  if (options.max_tokens < 0)
+    fail("--max-tokens must be >= 0 (0 = no limit), got " + std::to_string(options.max_tokens));
   if (options.min_tokens < 1) fail("--min-tokens must be >= 1, got " + std::to_string(options.min_tokens));
   if (options.max_tokens > 0 && options.min_tokens > options.max_tokens)
     fail("--min-tokens (" + std::to_string(options.min_tokens) + ") exceeds --max-tokens (" +
@@ -131,23 +133,25 @@ CalibrationSet load_token_ids(const std::string& path, const CalibOptions& optio
   std::vector<std::vector<int64_t>> candidates;
   for_each_jsonl_value(content, path, kErrCalibIds, " (expected an array of token ids)",
                        [&](const nlohmann::json& ids, const std::string& where) {
-    if (!ids.is_array() || ids.empty()) throw InputError(where + ": expected a non-empty JSON array of token ids", kErrCalibIds);
-    std::vector<int64_t> prompt;
-    prompt.reserve(ids.size());
-    for (const auto& id : ids) {
-      if (!id.is_number_integer() || id.get<int64_t>() < 0)
-        throw InputError(where + ": token id " + id.dump() + " is not a non-negative integer", kErrCalibIds);
-      if (vocab_size > 0 && id.get<int64_t>() >= vocab_size)
-        throw InputError(where + ": token id " + id.dump() + " is outside the vocabulary (size " +
-                             std::to_string(vocab_size) + ")",
-                         kErrCalibIds);
-      prompt.push_back(id.get<int64_t>());
-    }
-    candidates.push_back(std::move(prompt));
-  });
+                         if (!ids.is_array() || ids.empty())
+                           throw InputError(where + ": expected a non-empty JSON array of token ids", kErrCalibIds);
+                         std::vector<int64_t> prompt;
+                         prompt.reserve(ids.size());
+                         for (const auto& id : ids) {
+                           if (!id.is_number_integer() || id.get<int64_t>() < 0)
+                             throw InputError(where + ": token id " + id.dump() + " is not a non-negative integer",
+                                              kErrCalibIds);
+                           if (vocab_size > 0 && id.get<int64_t>() >= vocab_size)
+                             throw InputError(where + ": token id " + id.dump() + " is outside the vocabulary (size " +
+                                                  std::to_string(vocab_size) + ")",
+                                              kErrCalibIds);
+                           prompt.push_back(id.get<int64_t>());
+                         }
+                         candidates.push_back(std::move(prompt));
+                       });
   if (candidates.empty()) throw InputError("--ids " + path + ": holds no prompts", kErrCalibEmpty);
-  return select_prompts(candidates.size(), [&](size_t i) { return std::move(candidates[i]); }, path, options,
-                        max_positions);
+  return select_prompts(
+      candidates.size(), [&](size_t i) { return std::move(candidates[i]); }, path, options, max_positions);
 }
 
 CalibrationSet load_prompts(const CalibOptions& options, const tok::Tokenizer* tokenizer, int64_t max_positions,
@@ -155,8 +159,9 @@ CalibrationSet load_prompts(const CalibOptions& options, const tok::Tokenizer* t
   validate(options);
   if (!options.ids_path.empty()) return load_token_ids(options.ids_path, options, max_positions, vocab_size);
   if (!tokenizer)
-    throw InputError("calibration text needs a tokenizer: give --tokenizer (or a model directory with tokenizer.json), or --ids",
-                     kErrCalibOptions);
+    throw InputError(
+        "calibration text needs a tokenizer: give --tokenizer (or a model directory with tokenizer.json), or --ids",
+        kErrCalibOptions);
   if (!options.calib_path.empty()) return load_calibration(options.calib_path, *tokenizer, options, max_positions);
   // The bundled set has documents longer than small models' contexts (the demo model's 256 tokens): split them.
   CalibOptions bundled = options;

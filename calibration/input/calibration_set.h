@@ -23,13 +23,13 @@ enum CalibErrorId : int {
 };
 
 struct CalibOptions {
-  std::string calib_path;         // --calib: .txt, .jsonl or a directory of .txt; "" = the bundled default
-  std::string field = "text";     // --calib-field: the .jsonl field holding the text
-  std::string ids_path;           // --ids: .jsonl of token-id arrays, instead of --calib
-  std::string template_path;      // --calib-template: a text file with {text} where each document goes
-  int64_t num_prompts = 0;        // --num-prompts: keep at most this many prompts (0 = all)
-  int64_t max_tokens = 0;         // --max-tokens: truncate each prompt to this many tokens (0 = no limit)
-  int64_t min_tokens = 1;         // --min-tokens: drop prompts shorter than this (after truncation)
+  std::string calib_path;      // --calib: .txt, .jsonl or a directory of .txt; "" = the bundled default
+  std::string field = "text";  // --calib-field: the .jsonl field holding the text
+  std::string ids_path;        // --ids: .jsonl of token-id arrays, instead of --calib
+  std::string template_path;   // --calib-template: a text file with {text} where each document goes
+  int64_t num_prompts = 0;     // --num-prompts: keep at most this many prompts (0 = all)
+  int64_t max_tokens = 0;      // --max-tokens: truncate each prompt to this many tokens (0 = no limit)
+  int64_t min_tokens = 1;      // --min-tokens: drop prompts shorter than this (after truncation)
   // --long-prompts: a prompt longer than the model's context (max_position_embeddings) is "split" into the
   // fewest pieces that fit, of equal length (±1 token), or "truncate"d to it with a warning. "" (default):
   // split for the bundled calibration set, truncate for your own data.

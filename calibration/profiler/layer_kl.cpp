@@ -27,7 +27,8 @@ int64_t scored_tokens(const ProfileOptions& options, const std::vector<std::vect
   int64_t n = 0;
   for (const auto& p : prompts) n += span_of(options, int64_t(p.size())).count;
   if (n == 0)
-    throw InputError("profile: no calibration prompt is longer than --prompt-len " + options.prompt_length.option_text() +
+    throw InputError("profile: no calibration prompt is longer than --prompt-len " +
+                         options.prompt_length.option_text() +
                          ", so there is no token to measure the layer KL or Fisher estimate on",
                      428);
   return n;
@@ -48,7 +49,8 @@ struct EndToEndPass {
   int64_t scored = 0;
   Matrix sums;
 
-  EndToEndPass(const model::ModelConfig& mc, const std::vector<std::vector<int64_t>>& prompts, const ProfileOptions& options)
+  EndToEndPass(const model::ModelConfig& mc, const std::vector<std::vector<int64_t>>& prompts,
+               const ProfileOptions& options)
       : batches(eval::token_batches(prompts, options.batch_tokens)),
         scored(scored_tokens(options, prompts)),
         sums(size_t(mc.num_layers), std::vector<double>(options.pairs.size(), 0.0)) {
@@ -64,7 +66,8 @@ struct EndToEndPass {
 
 }  // namespace
 
-std::vector<std::vector<int64_t>> leading_prompts(const std::vector<std::vector<int64_t>>& prompts, int64_t max_tokens) {
+std::vector<std::vector<int64_t>> leading_prompts(const std::vector<std::vector<int64_t>>& prompts,
+                                                  int64_t max_tokens) {
   std::vector<std::vector<int64_t>> out;
   int64_t tokens = 0;
   for (const auto& p : prompts) {
@@ -104,8 +107,8 @@ Matrix layer_kl(const model::Model& model, const std::vector<std::vector<int64_t
       at::Tensor h = x;
       for (int l = 0; l < L; ++l) h = packed.layer(l, packed.weights(l), h);
       for (int i = 0; i < packed.prompts(); ++i)
-        references.push_back(eval::make_reference(packed.logits(h, i), batch[size_t(i)],
-                                                  span_of(options, packed.length(i))));
+        references.push_back(
+            eval::make_reference(packed.logits(h, i), batch[size_t(i)], span_of(options, packed.length(i))));
     }
 
     // x: the full-precision residual stream entering layer l.
@@ -145,7 +148,8 @@ std::vector<at::Tensor> attention_output_squared_gradients(const model::Model& m
   const int64_t width = int64_t(mc.num_heads) * mc.head_dim;
   at::TensorOptions leaf_options = at::TensorOptions().dtype(options.forward.dtype).device(options.forward.device);
   std::vector<at::Tensor> leaves;
-  for (int l = 0; l < mc.num_layers; ++l) leaves.push_back(at::zeros({packed.rows(), width}, leaf_options).requires_grad_(true));
+  for (int l = 0; l < mc.num_layers; ++l)
+    leaves.push_back(at::zeros({packed.rows(), width}, leaf_options).requires_grad_(true));
   model::ForwardHooks hooks;
   hooks.on_attention_rows = [&](int layer, const at::Tensor& rows) { return rows + leaves[size_t(layer)]; };
   at::Tensor x = packed.embed();

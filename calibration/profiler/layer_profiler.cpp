@@ -20,9 +20,7 @@ using quant::PrefillMode;
 // A norm floor for relative errors: a zero vector reconstructed exactly counts as 0.
 constexpr double kNormFloor = 1e-30;
 
-at::Tensor row_norms(const at::Tensor& x) {
-  return at::linalg_vector_norm(x, 2, at::IntArrayRef{-1});
-}
+at::Tensor row_norms(const at::Tensor& x) { return at::linalg_vector_norm(x, 2, at::IntArrayRef{-1}); }
 
 // Mean over vectors (KV head, token) of ‖x̂ − x‖₂ / ‖x‖₂.
 double mean_relative_error(const at::Tensor& x, const at::Tensor& xq) {
@@ -72,7 +70,8 @@ LayerProfiler::LayerProfiler(const quant::QuantScheme& scheme, std::vector<Preci
   for (const PrecisionPair& p : pairs_) {
     quant::check_quant_bits(p.key_bits, scheme_.key.symmetric);
     quant::check_quant_bits(p.value_bits, scheme_.value.symmetric);
-    auto it = std::find_if(key_widths_.begin(), key_widths_.end(), [&](const KeyWidth& w) { return w.bits == p.key_bits; });
+    auto it =
+        std::find_if(key_widths_.begin(), key_widths_.end(), [&](const KeyWidth& w) { return w.bits == p.key_bits; });
     if (it == key_widths_.end()) it = key_widths_.insert(key_widths_.end(), KeyWidth{p.key_bits, {}});
     if (index_of(it->value_bits, p.value_bits) == int(it->value_bits.size())) it->value_bits.push_back(p.value_bits);
     if (index_of(value_widths_, p.value_bits) == int(value_widths_.size())) value_widths_.push_back(p.value_bits);
@@ -81,14 +80,17 @@ LayerProfiler::LayerProfiler(const quant::QuantScheme& scheme, std::vector<Preci
   sum_e_a_.assign(key_widths_.size(), 0.0);
   sum_e_v_.assign(value_widths_.size(), 0.0);
   for (const KeyWidth& w : key_widths_)
-    sum_e_o_.push_back(std::vector<std::vector<double>>(w.value_bits.size(), std::vector<double>(size_t(kv_heads), 0.0)));
+    sum_e_o_.push_back(
+        std::vector<std::vector<double>>(w.value_bits.size(), std::vector<double>(size_t(kv_heads), 0.0)));
 }
 
-bool LayerProfiler::add_prompt(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const DecodeState& state) {
+bool LayerProfiler::add_prompt(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                               const DecodeState& state) {
   quant::check_attention_shapes(q, k, v);
   if (k.size(0) != kv_heads_ || k.size(2) != head_dim_)
-    throw InputError("profiler: k/v have " + std::to_string(k.size(0)) + " KV heads of dim " + std::to_string(k.size(2)) +
-                         ", expected " + std::to_string(kv_heads_) + " of dim " + std::to_string(head_dim_),
+    throw InputError("profiler: k/v have " + std::to_string(k.size(0)) + " KV heads of dim " +
+                         std::to_string(k.size(2)) + ", expected " + std::to_string(kv_heads_) + " of dim " +
+                         std::to_string(head_dim_),
                      421);
   const int64_t heads = q.size(0), tokens = q.size(1), dim = head_dim_, kvh = kv_heads_, group = heads / kvh;
   const double scale = 1.0 / std::sqrt(double(dim));
@@ -161,7 +163,7 @@ bool LayerProfiler::add_prompt(const at::Tensor& q, const at::Tensor& k, const a
     };
     at::Tensor scores = biased_scores(kf);
     at::Tensor probs = at::softmax(scores, -1);
-    at::Tensor out = at::bmm(probs, vf.narrow(1, c0, width));  // [H_kv, g·n, D]
+    at::Tensor out = at::bmm(probs, vf.narrow(1, c0, width));                   // [H_kv, g·n, D]
     at::Tensor out_norm = row_norms(out).clamp_min_(kNormFloor).unsqueeze(-1);  // [H_kv, g·n, 1]
     const int64_t fk = std::max(c0, quant::first_full_precision_column(tau_k_host, t0));
     const int64_t fv = std::max(c0, quant::first_full_precision_column(tau_v_host, t0));
@@ -198,7 +200,8 @@ bool LayerProfiler::add_prompt(const at::Tensor& q, const at::Tensor& k, const a
     at::Tensor acc = e_o_acc[i].cpu();
     for (size_t s = 0; s < outputs[i].slots.size(); ++s)
       for (int64_t h = 0; h < kvh; ++h)
-        sum_e_o_[i][size_t(outputs[i].slots[s])][size_t(h)] += acc[h][int64_t(s)].item<double>() / (rows * double(group));
+        sum_e_o_[i][size_t(outputs[i].slots[s])][size_t(h)] +=
+            acc[h][int64_t(s)].item<double>() / (rows * double(group));
   }
   ++evaluated_prompts_;
   return true;
@@ -208,9 +211,9 @@ std::vector<PairErrors> LayerProfiler::result() const {
   std::vector<PairErrors> out;
   const double np = std::max(1, prompts_), ne = std::max(1, evaluated_prompts_);
   for (const PrecisionPair& p : pairs_) {
-    size_t i = size_t(std::find_if(key_widths_.begin(), key_widths_.end(),
-                                   [&](const KeyWidth& w) { return w.bits == p.key_bits; }) -
-                      key_widths_.begin());
+    size_t i = size_t(
+        std::find_if(key_widths_.begin(), key_widths_.end(), [&](const KeyWidth& w) { return w.bits == p.key_bits; }) -
+        key_widths_.begin());
     size_t j = size_t(index_of(key_widths_[i].value_bits, p.value_bits));
     PairErrors e;
     e.e_k = sum_e_k_[i] / np;

@@ -60,7 +60,7 @@ class LayerProfiler {
 
   int prompts_ = 0, evaluated_prompts_ = 0;
   // Sums over prompts of per-prompt means.
-  std::vector<double> sum_e_k_, sum_e_v_, sum_e_a_;  // [key width], [value width], [key width]
+  std::vector<double> sum_e_k_, sum_e_v_, sum_e_a_;        // [key width], [value width], [key width]
   std::vector<std::vector<std::vector<double>>> sum_e_o_;  // [key width][value bits index in KeyWidth][kv_head]
 };
 

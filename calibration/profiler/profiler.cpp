@@ -54,7 +54,8 @@ void validate_profile_options(const model::ModelConfig& config, const std::vecto
 }
 
 std::vector<double> effective_bits_per_pair(const quant::QuantScheme& scheme, const std::vector<PrecisionPair>& pairs,
-                                            const std::vector<std::vector<int64_t>>& prompts, int kv_heads, int head_dim) {
+                                            const std::vector<std::vector<int64_t>>& prompts, int kv_heads,
+                                            int head_dim) {
   std::vector<double> bits;
   for (const PrecisionPair& pair : pairs) {
     double total_bytes = 0, elements = 0;
@@ -136,7 +137,8 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
     t.e_a.push_back(e_a);
     t.e_o_per_head.push_back(per_head);
   }
-  t.effective_bits = effective_bits_per_pair(options.scheme, options.pairs, prompts, config.num_kv_heads, config.head_dim);
+  t.effective_bits =
+      effective_bits_per_pair(options.scheme, options.pairs, prompts, config.num_kv_heads, config.head_dim);
 
   // End-to-end measures on the leading prompts.
   if (options.proxy != "eo") {
@@ -147,20 +149,23 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
     // The e_o pass costs about one forward over every calibration token.
     const double kl_minutes = eo_seconds / 60.0 * passes * double(e2e_tokens) / double(t.num_tokens);
     char estimate[256];
-    std::snprintf(estimate, sizeof estimate,
-                  "layer KL costs about %.1f forward passes over %lld tokens (%zu prompts): ~%.2f min at the e_o pass's "
-                  "speed; --proxy-budget is %.6g min",
-                  passes, (long long)e2e_tokens, e2e_prompts.size(), kl_minutes, options.proxy_budget_minutes);
+    std::snprintf(
+        estimate, sizeof estimate,
+        "layer KL costs about %.1f forward passes over %lld tokens (%zu prompts): ~%.2f min at the e_o pass's "
+        "speed; --proxy-budget is %.6g min",
+        passes, (long long)e2e_tokens, e2e_prompts.size(), kl_minutes, options.proxy_budget_minutes);
     log_info(std::string("profile: ") + estimate);
     t.fisher = fisher_sensitivity(model, e2e_prompts, options);
-    const bool run_kl = options.proxy == "kl" || (options.proxy == "auto" && kl_minutes <= options.proxy_budget_minutes);
+    const bool run_kl =
+        options.proxy == "kl" || (options.proxy == "auto" && kl_minutes <= options.proxy_budget_minutes);
     if (run_kl) t.kl = layer_kl(model, e2e_prompts, options);
     if (options.proxy == "auto") {
       t.proxy = run_kl ? "kl" : "fisher";
       // The reason holds no measured time, so that the table's bytes do not depend on the machine's load.
       char reason[200];
-      std::snprintf(reason, sizeof reason, "auto: the layer KL's time estimate (%.1f forward passes) %s --proxy-budget %.6g min",
-                    passes, run_kl ? "fits" : "exceeds", options.proxy_budget_minutes);
+      std::snprintf(reason, sizeof reason,
+                    "auto: the layer KL's time estimate (%.1f forward passes) %s --proxy-budget %.6g min", passes,
+                    run_kl ? "fits" : "exceeds", options.proxy_budget_minutes);
       t.proxy_reason = reason;
     } else {
       t.proxy = options.proxy;

@@ -9,8 +9,8 @@
 #include "lib/core/precision.h"
 #include "lib/core/sensitivity_table.h"
 #include "lib/model/forward.h"
-#include "lib/quant/prompt_length.h"
 #include "lib/model/model.h"
+#include "lib/quant/prompt_length.h"
 #include "lib/quant/quant_spec.h"
 #include "lib/quant/quantized_attention.h"
 #include "lib/quant/streaming_quantizer.h"
@@ -22,7 +22,7 @@ namespace kvt::profile {
 constexpr int64_t kProfileChunkRows = 32;
 
 struct ProfileOptions {
-  quant::QuantScheme scheme;                                  // e.g. quant::lookup_scheme("kivi")
+  quant::QuantScheme scheme;  // e.g. quant::lookup_scheme("kivi")
   std::vector<PrecisionPair> pairs = default_candidate_pairs();
   quant::PrefillMode prefill = quant::PrefillMode::FullPrecision;
   // Leading tokens of each prompt processed as its prefill (prefill_tokens: at most the prompt); the rest are
@@ -54,6 +54,7 @@ SensitivityTable profile_model(const model::Model& model, const std::vector<std:
 // Effective bits per element of each pair (K and V together, codes + 16-bit scales/zero-points + residual),
 // over the calibration prompts' lengths.
 std::vector<double> effective_bits_per_pair(const quant::QuantScheme& scheme, const std::vector<PrecisionPair>& pairs,
-                                            const std::vector<std::vector<int64_t>>& prompts, int kv_heads, int head_dim);
+                                            const std::vector<std::vector<int64_t>>& prompts, int kv_heads,
+                                            int head_dim);
 
 }  // namespace kvt::profile

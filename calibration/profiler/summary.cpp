@@ -22,11 +22,14 @@ double layer_mean(const std::vector<std::vector<double>>& m, size_t pair) {
 // "3 (0.512), 1 (0.498)": layers with their mean e_o over pairs.
 std::string ranked_layers(const std::vector<int>& layers, const std::vector<double>& means) {
   std::string s;
-  for (int l : layers) s += (s.empty() ? "" : ", ") + std::to_string(l) + " (" + report::format_significant(means[size_t(l)], 4) + ")";
+  for (int l : layers)
+    s += (s.empty() ? "" : ", ") + std::to_string(l) + " (" + report::format_significant(means[size_t(l)], 4) + ")";
   return s;
 }
 
-std::string rho_text(const std::optional<double>& rho) { return rho ? report::format_fixed(*rho, 3) : std::string("n/a"); }
+std::string rho_text(const std::optional<double>& rho) {
+  return rho ? report::format_fixed(*rho, 3) : std::string("n/a");
+}
 
 }  // namespace
 
@@ -52,8 +55,10 @@ std::string sensitivity_summary(const SensitivityTable& t, int layers_listed) {
   // At most half the layers each, so the two lists never overlap.
   size_t n = std::min<size_t>(size_t(std::max(layers_listed, 1)), std::max<size_t>(1, order.size() / 2));
   const std::string by = " (mean e_o over pairs): ";
-  out += "Most sensitive layers" + by + ranked_layers(std::vector<int>(order.begin(), order.begin() + long(n)), means) + "\n";
-  out += "Least sensitive layers" + by + ranked_layers(std::vector<int>(order.rbegin(), order.rbegin() + long(n)), means) + "\n";
+  out += "Most sensitive layers" + by + ranked_layers(std::vector<int>(order.begin(), order.begin() + long(n)), means) +
+         "\n";
+  out += "Least sensitive layers" + by +
+         ranked_layers(std::vector<int>(order.rbegin(), order.rbegin() + long(n)), means) + "\n";
 
   int lo_bits = 16, hi_bits = 1;
   for (const auto& p : t.pairs) {
@@ -130,7 +135,8 @@ std::vector<SensitiveSide> sensitive_sides(const SensitivityTable& t) {
 }
 
 std::string end_to_end_summary(const SensitivityTable& t) {
-  std::string out = "Proxy for the search: " + t.proxy + (t.proxy_reason.empty() ? "" : " (" + t.proxy_reason + ")") + "\n";
+  std::string out =
+      "Proxy for the search: " + t.proxy + (t.proxy_reason.empty() ? "" : " (" + t.proxy_reason + ")") + "\n";
   for (const std::string proxy : {"eo", "fisher"}) {
     ProxyAgreement a = proxy_agreement(t, proxy, "kl");
     if (a.per_layer.empty()) continue;
@@ -144,7 +150,8 @@ std::string end_to_end_summary(const SensitivityTable& t) {
     out += "Sensitive side by layer KL (" + sides[0].low_key.name() + " vs " + sides[0].low_value.name() + "):";
     for (size_t l = 0; l < sides.size(); ++l)
       out += " " + std::to_string(l) + ":" + (sides[l].kl_low_key > sides[l].kl_low_value ? "keys" : "values") + " (" +
-             report::format_fixed(sides[l].kl_low_value > 0 ? sides[l].kl_low_key / sides[l].kl_low_value : 0.0, 2) + "x)";
+             report::format_fixed(sides[l].kl_low_value > 0 ? sides[l].kl_low_key / sides[l].kl_low_value : 0.0, 2) +
+             "x)";
     out += "\n";
   }
   return out;

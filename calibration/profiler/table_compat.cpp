@@ -12,8 +12,8 @@ quant::QuantScheme table_scheme(const SensitivityTable& table, const std::string
 
 void check_table_scheme(const SensitivityTable& table, const std::string& source) {
   if (table.scheme.empty()) return;
-  const bool has_params = table.scheme_params.is_object() &&
-                          (table.scheme_params.contains("key") || table.scheme_params.contains("value"));
+  const bool has_params =
+      table.scheme_params.is_object() && (table.scheme_params.contains("key") || table.scheme_params.contains("value"));
   if (has_params || table.scheme == "custom") {
     quant::scheme_from_params(table.scheme, table.scheme_params, source);
     return;
@@ -34,14 +34,14 @@ void check_table_compatible(const SensitivityTable& table, const std::string& mo
                      426);
   quant::QuantScheme recorded = table_scheme(table, source);
   if (recorded.name != scheme.name || recorded.key != scheme.key || recorded.value != scheme.value)
-    throw InputError(source + ": made with scheme '" + recorded.name + "' " + quant::scheme_params_json(recorded).dump() +
-                         ", not '" + scheme.name + "' " + quant::scheme_params_json(scheme).dump() +
-                         "; profile again with --scheme " + scheme.name,
+    throw InputError(source + ": made with scheme '" + recorded.name + "' " +
+                         quant::scheme_params_json(recorded).dump() + ", not '" + scheme.name + "' " +
+                         quant::scheme_params_json(scheme).dump() + "; profile again with --scheme " + scheme.name,
                      427);
 }
 
-void check_table_compatible(const SensitivityTable& table, const std::string& model_hash, const std::string& scheme_name,
-                            const std::string& source) {
+void check_table_compatible(const SensitivityTable& table, const std::string& model_hash,
+                            const std::string& scheme_name, const std::string& source) {
   check_table_compatible(table, model_hash, quant::lookup_scheme(scheme_name), source);
 }
 

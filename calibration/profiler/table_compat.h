@@ -14,8 +14,8 @@ void check_table_compatible(const SensitivityTable& table, const std::string& mo
                             const quant::QuantScheme& scheme, const std::string& source);
 
 // The same with a registered scheme name (per-token-asym, kivi). @throws UnsupportedError for an unknown name.
-void check_table_compatible(const SensitivityTable& table, const std::string& model_hash, const std::string& scheme_name,
-                            const std::string& source);
+void check_table_compatible(const SensitivityTable& table, const std::string& model_hash,
+                            const std::string& scheme_name, const std::string& source);
 
 // A table read for `search`: a recorded scheme must be a registered one (or custom), and recorded key/value
 // parameters must be that scheme's definition (a kivi table whose scheme_params say per-token is refused), so the

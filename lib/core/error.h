@@ -41,9 +41,9 @@ class InternalError : public Error {
 }  // namespace kvt
 
 // Invariant check that stays on in release builds; never use it on user input.
-#define KVT_ASSERT(cond, msg)                                                                     \
-  do {                                                                                            \
-    if (!(cond))                                                                                  \
-      throw ::kvt::InternalError(std::string(__FILE__) + ":" + std::to_string(__LINE__) + ": " + \
-                                 (msg) + " (" #cond ")");                                         \
+#define KVT_ASSERT(cond, msg)                                                                            \
+  do {                                                                                                   \
+    if (!(cond))                                                                                         \
+      throw ::kvt::InternalError(std::string(__FILE__) + ":" + std::to_string(__LINE__) + ": " + (msg) + \
+                                 " (" #cond ")");                                                        \
   } while (0)

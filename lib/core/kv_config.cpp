@@ -55,9 +55,9 @@ bool yaml_int(const YamlDoc& doc, const YAML::Node& node, int64_t& value) {
 int read_bits_field(const YamlDoc& doc, const std::string& where, const std::string& field, const YAML::Node& value) {
   int64_t bits = 0;
   if (!yaml_int(doc, value, bits))
-    throw InputError(where + ": " + field + " is " + yaml11::describe(value, doc.text) +
-                         ", expected an integer number of bits",
-                     803);
+    throw InputError(
+        where + ": " + field + " is " + yaml11::describe(value, doc.text) + ", expected an integer number of bits",
+        803);
   if (bits > 16 || !is_supported_bits(int(bits)))
     throw InputError(where + ": " + field + " = " + std::to_string(bits) + " is not in 1..8 or 16", 804);
   return int(bits);
@@ -67,19 +67,17 @@ int read_bits_field(const YamlDoc& doc, const std::string& where, const std::str
 // a `<<` key is replaced by an explicit one, as in yaml.safe_load.
 PrecisionPair read_pair(const YamlDoc& doc, const std::string& where, const YAML::Node& node) {
   if (!yaml11::is_dict(node))
-    throw InputError(where + ": expected a mapping with nbits_key and nbits_value, found " +
-                         yaml11::describe(node, doc.text),
-                     805);
+    throw InputError(
+        where + ": expected a mapping with nbits_key and nbits_value, found " + yaml11::describe(node, doc.text), 805);
   // std::optional, not YAML::Node slots: assigning to a YAML::Node writes through to the node it refers to.
   std::optional<yaml11::Entry> key_bits, value_bits;
   for (const auto& entry : yaml11::dict_entries(node, doc.text, where)) {
-    bool is_string = entry.key.IsScalar() &&
-                     yaml11::resolve_scalar(entry.key, doc.text).type == yaml11::ScalarType::kString;
+    bool is_string =
+        entry.key.IsScalar() && yaml11::resolve_scalar(entry.key, doc.text).type == yaml11::ScalarType::kString;
     std::string name = is_string ? entry.key.Scalar() : yaml11::describe(entry.key, doc.text);
     auto* slot = !is_string ? nullptr : name == "nbits_key" ? &key_bits : name == "nbits_value" ? &value_bits : nullptr;
     if (!slot) throw InputError(where + ": unknown field '" + name + "' (expected nbits_key and nbits_value)", 806);
-    if (slot->has_value() && !(*slot)->merged)
-      throw InputError(where + ": field '" + name + "' appears twice", 807);
+    if (slot->has_value() && !(*slot)->merged) throw InputError(where + ": field '" + name + "' appears twice", 807);
     slot->emplace(entry);
   }
   if (!key_bits) throw InputError(where + ": missing field nbits_key", 808);
@@ -179,10 +177,12 @@ void validate_metadata(const nlohmann::json& metadata, const std::string& source
     if (metadata.contains(key) && !metadata[key].is_string())
       throw InputError(source + ": metadata '" + key + "' must be a string, got " + metadata[key].dump(), 813);
   if (metadata.contains("scheme_params") && !metadata["scheme_params"].is_object())
-    throw InputError(source + ": metadata 'scheme_params' must be an object, got " + metadata["scheme_params"].dump(), 813);
+    throw InputError(source + ": metadata 'scheme_params' must be an object, got " + metadata["scheme_params"].dump(),
+                     813);
   int64_t head_dim = 0;
   if (metadata.contains("head_dim") && !json_integer_in(metadata["head_dim"], 1, INT32_MAX, head_dim))
-    throw InputError(source + ": metadata 'head_dim' must be a positive integer, got " + metadata["head_dim"].dump(), 813);
+    throw InputError(source + ": metadata 'head_dim' must be a positive integer, got " + metadata["head_dim"].dump(),
+                     813);
 }
 
 // ---- JSON form ----
@@ -237,13 +237,14 @@ KvConfig parse_kv_config_json(const std::string& text, const std::string& source
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string& key = it.key();
     if (key == "layers" || key == "heads" || key == "metadata" || key == "nominal_bits" || key == "format") continue;
-    bool digits = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-      return std::isdigit(static_cast<unsigned char>(c));
-    });
+    bool digits = !key.empty() && std::all_of(key.begin(), key.end(),
+                                              [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
     if (digits)
-      throw InputError(source + ": key \"" + key + "\" is a string, not an integer layer index (JSON keys are strings; "
-                       "yaml.safe_load hands the official cache \"" + key + "\", never layer " + key +
-                       "): write the preset as YAML, e.g. {" + key + ": {nbits_key: 4, nbits_value: 2}}",
+      throw InputError(source + ": key \"" + key +
+                           "\" is a string, not an integer layer index (JSON keys are strings; "
+                           "yaml.safe_load hands the official cache \"" +
+                           key + "\", never layer " + key + "): write the preset as YAML, e.g. {" + key +
+                           ": {nbits_key: 4, nbits_value: 2}}",
                        809);
     throw InputError(source + ": unknown top-level field '" + key + "'", 806);
   }

@@ -19,7 +19,10 @@ void log_info(const std::string& message) {
 void log_warning(const std::string& message) { std::fprintf(stderr, "warning: %s\n", message.c_str()); }
 
 Progress::Progress(std::string label, size_t total)
-    : label_(std::move(label)), total_(total), enabled_(!g_quiet && ::isatty(2)), start_(std::chrono::steady_clock::now()) {}
+    : label_(std::move(label)),
+      total_(total),
+      enabled_(!g_quiet && ::isatty(2)),
+      start_(std::chrono::steady_clock::now()) {}
 
 void Progress::update(size_t done, const std::string& detail) {
   if (!enabled_) return;

@@ -58,8 +58,7 @@ bool process_running(long pid) {
 void set_write_listener(WriteListener listener) { write_listener() = std::move(listener); }
 
 void check_overwrite(const std::string& path, bool force) {
-  if (!force && fs::exists(path))
-    throw InputError(path + ": already exists; pass --force to overwrite it", 110);
+  if (!force && fs::exists(path)) throw InputError(path + ": already exists; pass --force to overwrite it", 110);
 }
 
 void ensure_directory(const std::string& dir) {
@@ -118,8 +117,11 @@ std::string read_file(const std::string& path) {
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw InputError(path + ": " + (S_ISDIR(st.st_mode) ? std::string("is a directory") : "is not a regular file (" + file_type_name(st.st_mode) + ")") +
-                         ", expected a file", 114);
+    throw InputError(path + ": " +
+                         (S_ISDIR(st.st_mode) ? std::string("is a directory")
+                                              : "is not a regular file (" + file_type_name(st.st_mode) + ")") +
+                         ", expected a file",
+                     114);
   }
   std::string out;
   out.reserve(static_cast<size_t>(st.st_size));

@@ -69,7 +69,8 @@ OutputDirLock::OutputDirLock(const std::string& dir) : dir_(dir) {
                          981);
       throw InputError(dir + ": cannot lock " + kLockFileName + ": " + std::strerror(err), 113);
     }
-    struct stat held {}, current {};
+    struct stat held {
+    }, current{};
     if (::fstat(fd, &held) != 0 || ::stat(path.c_str(), &current) != 0 || held.st_ino != current.st_ino ||
         held.st_dev != current.st_dev) {
       ::close(fd);
@@ -123,7 +124,8 @@ std::optional<RunManifest> read_run_manifest(const std::string& dir) {
   }
   if (!j.is_object() || !j.contains("format") || j["format"] != kManifestFormat)
     throw bad("format is not '" + std::string(kManifestFormat) + "'");
-  if (!j.contains("format_version") || !j["format_version"].is_number_integer() || j["format_version"] != kManifestVersion)
+  if (!j.contains("format_version") || !j["format_version"].is_number_integer() ||
+      j["format_version"] != kManifestVersion)
     throw bad("format_version is not " + std::to_string(kManifestVersion));
   RunManifest m;
   if (!j.contains("complete") || !j["complete"].is_boolean()) throw bad("field 'complete' is not true or false");
@@ -164,7 +166,8 @@ std::vector<std::string> remove_manifest_files(const std::string& dir, const Run
   return removed;
 }
 
-ManifestRecorder::ManifestRecorder(std::string dir, RunManifest initial) : dir_(std::move(dir)), manifest_(std::move(initial)) {
+ManifestRecorder::ManifestRecorder(std::string dir, RunManifest initial)
+    : dir_(std::move(dir)), manifest_(std::move(initial)) {
   manifest_.complete = false;
   save();
   set_write_listener([this](const std::string& path) {

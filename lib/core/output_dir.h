@@ -35,9 +35,9 @@ class OutputDirLock {
 };
 
 struct RunManifest {
-  bool complete = false;          // false while the run is writing (or when it was killed)
+  bool complete = false;  // false while the run is writing (or when it was killed)
   nlohmann::ordered_json settings = nlohmann::ordered_json::object();  // what the run records to recognise its outputs
-  std::set<std::string> files;    // paths relative to the directory, lexically normal, never ".." or absolute
+  std::set<std::string> files;  // paths relative to the directory, lexically normal, never ".." or absolute
 };
 
 nlohmann::ordered_json to_json(const RunManifest& manifest);

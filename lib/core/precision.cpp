@@ -37,7 +37,8 @@ int parse_bits(const std::string& digits, const std::string& text) {
 PrecisionPair parse_precision_pair(const std::string& text) {
   std::string s;
   for (char c : text)
-    if (!std::isspace(static_cast<unsigned char>(c))) s += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!std::isspace(static_cast<unsigned char>(c)))
+      s += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (s.rfind("KV", 0) == 0) {
     int b = parse_bits(s.substr(2), text);
     return {b, b};

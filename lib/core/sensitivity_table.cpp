@@ -28,8 +28,8 @@ void validate_matrix(const Matrix& m, const std::string& field, bool required, c
                      const std::string& source) {
   if (m.empty() && !required) return;
   if (m.size() != static_cast<size_t>(t.num_layers))
-    throw InputError(source + ": " + field + " has " + std::to_string(m.size()) + " layers, expected num_layers = " +
-                         std::to_string(t.num_layers),
+    throw InputError(source + ": " + field + " has " + std::to_string(m.size()) +
+                         " layers, expected num_layers = " + std::to_string(t.num_layers),
                      602);
   for (size_t l = 0; l < m.size(); ++l) {
     if (m[l].size() != t.pairs.size())
@@ -79,7 +79,8 @@ int64_t int_field(const nlohmann::json& j, const char* key, const std::string& s
   int64_t value = 0;
   if (!json_integer_in(*it, INT64_MIN, max, value) || value < -int64_t(INT32_MAX))
     throw InputError(source + ": field '" + std::string(key) + "' is " + it->dump() + ", out of range (at most " +
-                         std::to_string(max) + ")", 605);
+                         std::to_string(max) + ")",
+                     605);
   return value;
 }
 
@@ -151,7 +152,8 @@ void SensitivityTable::validate(const std::string& source_name) const {
                          " and head_dim = " + std::to_string(head_dim) + "; a profiled table has both >= 1",
                      606);
   if (!scheme_params.is_object())
-    throw InputError(src + ": field 'scheme_params' must be an object, got " + std::string(scheme_params.type_name()), 605);
+    throw InputError(src + ": field 'scheme_params' must be an object, got " + std::string(scheme_params.type_name()),
+                     605);
   if (!prefill_mode.empty() && prefill_mode != "prefill-fp" && prefill_mode != "prefill-quantized")
     throw InputError(src + ": prefill_mode is '" + prefill_mode + "', expected prefill-fp or prefill-quantized", 605);
   validate_matrix(e_o, "e_o", true, *this, src);
@@ -161,9 +163,9 @@ void SensitivityTable::validate(const std::string& source_name) const {
   validate_matrix(kl, "kl", false, *this, src);
   validate_matrix(fisher, "fisher", false, *this, src);
   const Matrix* selected = errors_of(proxy);
-  if (selected == nullptr)
-    throw InputError(src + ": proxy is '" + proxy + "', expected eo, kl or fisher", 611);
-  if (selected->empty()) throw InputError(src + ": proxy is '" + proxy + "' but the table has no " + proxy_column(proxy), 611);
+  if (selected == nullptr) throw InputError(src + ": proxy is '" + proxy + "', expected eo, kl or fisher", 611);
+  if (selected->empty())
+    throw InputError(src + ": proxy is '" + proxy + "' but the table has no " + proxy_column(proxy), 611);
   if (!e_o_per_head.empty()) {
     if (num_kv_heads <= 0) throw InputError(src + ": e_o_per_head is given but num_kv_heads is not set", 607);
     if (e_o_per_head.size() != static_cast<size_t>(num_layers))
@@ -180,8 +182,8 @@ void SensitivityTable::validate(const std::string& source_name) const {
         const auto& heads = e_o_per_head[l][p];
         if (heads.size() != static_cast<size_t>(num_kv_heads))
           throw InputError(src + ": e_o_per_head at layer " + std::to_string(l) + ", pair " + pairs[p].name() +
-                               " has " + std::to_string(heads.size()) + " heads, expected num_kv_heads = " +
-                               std::to_string(num_kv_heads),
+                               " has " + std::to_string(heads.size()) +
+                               " heads, expected num_kv_heads = " + std::to_string(num_kv_heads),
                            607);
         for (double v : heads)
           if (!std::isfinite(v) || v < 0)
@@ -248,8 +250,8 @@ SensitivityTable sensitivity_table_from_json(const nlohmann::json& j, const std:
     throw InputError(src + ": format is '" + format + "', expected '" + kFormatName + "'", 609);
   const int64_t version = int_field(j, "format_version", src, kFormatVersion, false);
   if (version != kFormatVersion)
-    throw UnsupportedError(src + ": format_version " + std::to_string(version) + " is not supported (this build reads " +
-                               std::to_string(kFormatVersion) + ")",
+    throw UnsupportedError(src + ": format_version " + std::to_string(version) +
+                               " is not supported (this build reads " + std::to_string(kFormatVersion) + ")",
                            609);
   SensitivityTable t;
   t.tool_version = get_field<std::string>(j, "tool_version", src, "", false);
@@ -296,18 +298,24 @@ SensitivityTable parse_sensitivity_table(const std::string& text, const std::str
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError(source + ": not valid JSON (byte " + std::to_string(e.byte) + ")", 610);
   } catch (const nlohmann::json::exception& e) {  // out_of_range.406: a number such as 1e400 beyond double
-    throw InputError(source + ": not valid JSON (" + std::string(e.what()).substr(std::string(e.what()).find("] ") + 2) +
-                         "; every number must fit a double)", 610);
+    throw InputError(source + ": not valid JSON (" +
+                         std::string(e.what()).substr(std::string(e.what()).find("] ") + 2) +
+                         "; every number must fit a double)",
+                     610);
   }
   return sensitivity_table_from_json(j, source);
 }
 
-SensitivityTable read_sensitivity_table(const std::string& path) { return parse_sensitivity_table(read_file(path), path); }
+SensitivityTable read_sensitivity_table(const std::string& path) {
+  return parse_sensitivity_table(read_file(path), path);
+}
 
 std::string to_csv(const SensitivityTable& t) {
   std::ostringstream out;
   out << "layer,pair,key_bits,value_bits,mean_bits,effective_bits,e_o,e_k,e_v,e_a,kl,fisher\n";
-  auto cell = [](const Matrix& m, size_t l, size_t p) { return m.empty() ? std::string() : format_csv_number(m[l][p]); };
+  auto cell = [](const Matrix& m, size_t l, size_t p) {
+    return m.empty() ? std::string() : format_csv_number(m[l][p]);
+  };
   for (size_t l = 0; l < t.e_o.size(); ++l)
     for (size_t p = 0; p < t.pairs.size(); ++p) {
       const auto& pair = t.pairs[p];

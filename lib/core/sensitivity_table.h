@@ -13,12 +13,12 @@ struct SensitivityTable {
   // Provenance. A table is tied to one model (model_hash) and one scheme; loading it for another is an error.
   std::string tool_version;
   std::string model_path;
-  std::string model_name;     // directory base name, used in output file names
-  std::string model_hash;     // hash of config.json and the safetensors headers
-  std::string calib_hash;     // hash of the tokenized calibration set
-  std::string scheme;         // "per-token-asym", "kivi", or "custom"
+  std::string model_name;                                   // directory base name, used in output file names
+  std::string model_hash;                                   // hash of config.json and the safetensors headers
+  std::string calib_hash;                                   // hash of the tokenized calibration set
+  std::string scheme;                                       // "per-token-asym", "kivi", or "custom"
   nlohmann::json scheme_params = nlohmann::json::object();  // axis, group sizes, residual, symmetric, ...
-  std::string prefill_mode;   // "prefill-fp" or "prefill-quantized"
+  std::string prefill_mode;                                 // "prefill-fp" or "prefill-quantized"
   int num_layers = 0;
   int num_kv_heads = 0;
   int head_dim = 0;
@@ -39,7 +39,7 @@ struct SensitivityTable {
   std::vector<std::vector<std::vector<double>>> e_o_per_head;
   // Storage accounting per pair at the calibration length, averaged over K and V:
   // effective bits per element (codes + 16-bit scales/zero-points + full-precision residual).
-  std::vector<double> effective_bits;      // [pair]
+  std::vector<double> effective_bits;          // [pair]
   double kv_elements_per_token_per_layer = 0;  // 2 · H_kv · D (K and V)
 
   int pair_index(const PrecisionPair& p) const;  // -1 if absent

@@ -164,9 +164,9 @@ std::vector<Entry> entries_at_depth(const YAML::Node& map, const std::string& do
     } else if (value.IsSequence()) {
       for (const auto& sub : value) {
         if (!sub.IsMap())
-          throw InputError(where + ": a '<<' merge list holds " + describe(sub, document) +
-                               "; yaml.safe_load merges only mappings",
-                           802);
+          throw InputError(
+              where + ": a '<<' merge list holds " + describe(sub, document) + "; yaml.safe_load merges only mappings",
+              802);
         parts.push_back(entries_at_depth(sub, document, where, depth + 1));
       }
       std::reverse(parts.begin(), parts.end());  // the first mapping of the list is merged last, so it wins
@@ -205,9 +205,13 @@ struct DocumentCounter : YAML::EventHandler {
   void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
   void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m); }
   void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string&) override { node(m); }
-  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(m); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m);
+  }
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override { node(m); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m);
+  }
   void OnMapEnd() override {}
 };
 
@@ -227,8 +231,8 @@ YAML::Node load_single_document(const std::string& text, const std::string& sour
                              std::to_string(counter.last_pos) + " (yaml.safe_load refuses it too)",
                          802);
   } catch (const YAML::Exception& e) {
-    throw InputError(
-        source + ": not valid " + expected + " (line " + std::to_string(e.mark.line + 1) + "): " + e.msg, 802);
+    throw InputError(source + ": not valid " + expected + " (line " + std::to_string(e.mark.line + 1) + "): " + e.msg,
+                     802);
   }
   if (counter.documents > 1) {
     const int line = counter.second_line;
@@ -242,8 +246,8 @@ YAML::Node load_single_document(const std::string& text, const std::string& sour
   try {
     return YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw InputError(
-        source + ": not valid " + expected + " (line " + std::to_string(e.mark.line + 1) + "): " + e.msg, 802);
+    throw InputError(source + ": not valid " + expected + " (line " + std::to_string(e.mark.line + 1) + "): " + e.msg,
+                     802);
   }
 }
 
@@ -294,13 +298,27 @@ std::string describe(const YAML::Node& node, const std::string& document) {
   const Scalar s = resolve_scalar(node, document);
   std::string kind;
   switch (s.type) {
-    case ScalarType::kNull: kind = "null"; break;
-    case ScalarType::kBool: kind = "a bool in YAML 1.1"; break;
-    case ScalarType::kInt: kind = "an integer"; break;
-    case ScalarType::kFloat: kind = "a float"; break;
-    case ScalarType::kString: kind = "a string"; break;
-    case ScalarType::kMerge: kind = "a merge key"; break;
-    case ScalarType::kOther: kind = s.error; break;
+    case ScalarType::kNull:
+      kind = "null";
+      break;
+    case ScalarType::kBool:
+      kind = "a bool in YAML 1.1";
+      break;
+    case ScalarType::kInt:
+      kind = "an integer";
+      break;
+    case ScalarType::kFloat:
+      kind = "a float";
+      break;
+    case ScalarType::kString:
+      kind = "a string";
+      break;
+    case ScalarType::kMerge:
+      kind = "a merge key";
+      break;
+    case ScalarType::kOther:
+      kind = s.error;
+      break;
   }
   return "'" + escape_for_message(node.Scalar(), 60) + "' (" + kind + ")";  // a binary file's bytes stay out
 }

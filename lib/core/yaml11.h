@@ -25,7 +25,7 @@ struct Scalar {
   ScalarType type = ScalarType::kOther;
   int64_t int_value = 0;  // kInt; saturated at ±2^62 when larger (`overflow`)
   bool overflow = false;
-  std::string error;      // kOther: why yaml.safe_load refuses the scalar (e.g. `!!int four`, an unknown tag)
+  std::string error;  // kOther: why yaml.safe_load refuses the scalar (e.g. `!!int four`, an unknown tag)
 };
 
 // How yaml.safe_load constructs a scalar node (a Null node is kNull). `document` is the text given to

@@ -40,8 +40,8 @@ at::Tensor config_attention(const at::Tensor& q, const at::Tensor& k, const at::
 
 // Storage of a whole cache (all layers) holding `tokens` tokens under `config` (lib/quant/storage.h).
 struct CacheStorage {
-  double bytes = 0;         // codes + 16-bit scales/zero-points + full-precision residual tokens
-  double elements = 0;      // K and V elements held
+  double bytes = 0;            // codes + 16-bit scales/zero-points + full-precision residual tokens
+  double elements = 0;         // K and V elements held
   double nominal_bit_sum = 0;  // Σ element · nominal bits, for the element-weighted nominal mean
   CacheStorage& operator+=(const CacheStorage& o) {
     bytes += o.bytes;

@@ -7,9 +7,9 @@
 namespace kvt::eval {
 
 struct WindowOverlap {
-  int window = 0;          // n (tokens)
-  int64_t windows = 0;     // n-token windows in the held-out sequences
-  int64_t shared = 0;      // of those, windows that also occur in the calibration prompts
+  int window = 0;                     // n (tokens)
+  int64_t windows = 0;                // n-token windows in the held-out sequences
+  int64_t shared = 0;                 // of those, windows that also occur in the calibration prompts
   int64_t sequences_with_shared = 0;  // held-out sequences holding at least one shared window
 };
 

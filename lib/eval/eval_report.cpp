@@ -23,7 +23,8 @@ std::vector<BaselineComparison> compare_with_baselines(const EvaluationResult& r
     c.config = s.name;
     for (const auto& b : result.rows) {
       if (b.kind != "baseline") continue;
-      const bool richer = b.effective_bits >= s.effective_bits - 1e-9, cheaper = b.effective_bits <= s.effective_bits + 1e-9;
+      const bool richer = b.effective_bits >= s.effective_bits - 1e-9,
+                 cheaper = b.effective_bits <= s.effective_bits + 1e-9;
       if (richer) (b.mean_kl > s.mean_kl ? c.beaten : c.not_beaten).push_back(b.name);
       // Dominated: no more bits and no more KL, and strictly less of one of them.
       const bool strictly = b.effective_bits < s.effective_bits - 1e-9 || b.mean_kl < s.mean_kl;
@@ -93,9 +94,8 @@ nlohmann::ordered_json evaluation_json(const EvaluationReport& report) {
                            {"identical_prompts", g.identical_prompts}};
     }
     if (const BaselineComparison* cmp = comparison_for(comparisons, c.name))
-      row["vs_uniform_baselines"] = {{"beats", cmp->beaten},
-                                     {"does_not_beat", cmp->not_beaten},
-                                     {"dominated_by", cmp->dominated_by}};
+      row["vs_uniform_baselines"] = {
+          {"beats", cmp->beaten}, {"does_not_beat", cmp->not_beaten}, {"dominated_by", cmp->dominated_by}};
     j["rows"].push_back(row);
   }
   return j;
@@ -108,11 +108,12 @@ std::string evaluation_markdown(const EvaluationReport& report, const std::strin
     md += "- " + it.key() + ": " + context_value(it.value()) + "\n";
   md += "- sequences: " + std::to_string(r.sequences) + " (" + std::to_string(r.total_tokens) + " tokens, " +
         std::to_string(r.scored_tokens) + " scored continuation tokens per config)\n\n";
-  md += "KL is the mean per-token KL(full precision ‖ quantized) in nats over the continuation tokens (± its standard "
-        "error across sequences); top-1 is the share of positions whose most likely next token equals full "
-        "precision's. Effective bits count codes, 16-bit scales and zero-points, and full-precision residual tokens. "
-        "The last three columns compare each searched config's KL with the uniform baselines that store at least "
-        "(beats / does not beat) or at most (dominated by: no more bits and no more KL) as many effective bits.\n\n";
+  md +=
+      "KL is the mean per-token KL(full precision ‖ quantized) in nats over the continuation tokens (± its standard "
+      "error across sequences); top-1 is the share of positions whose most likely next token equals full "
+      "precision's. Effective bits count codes, 16-bit scales and zero-points, and full-precision residual tokens. "
+      "The last three columns compare each searched config's KL with the uniform baselines that store at least "
+      "(beats / does not beat) or at most (dominated by: no more bits and no more KL) as many effective bits.\n\n";
 
   const bool with_generation = !report.generation.empty();
   const double fp_ppl = r.rows.empty() ? 0 : r.rows[0].perplexity;
@@ -125,9 +126,10 @@ std::string evaluation_markdown(const EvaluationReport& report, const std::strin
   md += " --- | --- | --- |\n";
   for (size_t i = 0; i < r.rows.size(); ++i) {
     const ConfigResult& c = r.rows[i];
-    md += "| " + c.name + " | " + c.kind + " | " + fixed(c.nominal_bits, 3) + " | " + fixed(c.effective_bits, 3) + " | " +
-          fixed(c.perplexity, 4) + " | " + (c.perplexity - fp_ppl >= 0 ? "+" : "") + fixed(c.perplexity - fp_ppl, 4) + " | " +
-          scientific(c.mean_kl, 3) + " ± " + scientific(c.kl_stderr, 1) + " | " + fixed(c.top1_agreement, 4) + " |";
+    md += "| " + c.name + " | " + c.kind + " | " + fixed(c.nominal_bits, 3) + " | " + fixed(c.effective_bits, 3) +
+          " | " + fixed(c.perplexity, 4) + " | " + (c.perplexity - fp_ppl >= 0 ? "+" : "") +
+          fixed(c.perplexity - fp_ppl, 4) + " | " + scientific(c.mean_kl, 3) + " ± " + scientific(c.kl_stderr, 1) +
+          " | " + fixed(c.top1_agreement, 4) + " |";
     if (with_generation) {
       const GenerationResult& g = report.generation[i];
       md += " " + fixed(g.identical_fraction, 4) + " | " + fixed(g.mean_first_divergence, 1) + " / " +
@@ -139,11 +141,13 @@ std::string evaluation_markdown(const EvaluationReport& report, const std::strin
       md += " | | |\n";
   }
   if (with_generation && !report.generation.empty())
-    md += "\nGeneration: greedy decoding of " + std::to_string(report.generation[0].new_tokens) + " tokens from " +
-          std::to_string(report.generation[0].prompts) +
-          " held-out prompts with a step-by-step decode loop over a growing quantized cache; \"identical\" is the share "
-          "of generated tokens equal to full precision's at the same position, \"first divergence\" the 0-based "
-          "position of the first different token (" + std::to_string(report.generation[0].new_tokens) + " = none).\n";
+    md +=
+        "\nGeneration: greedy decoding of " + std::to_string(report.generation[0].new_tokens) + " tokens from " +
+        std::to_string(report.generation[0].prompts) +
+        " held-out prompts with a step-by-step decode loop over a growing quantized cache; \"identical\" is the share "
+        "of generated tokens equal to full precision's at the same position, \"first divergence\" the 0-based "
+        "position of the first different token (" +
+        std::to_string(report.generation[0].new_tokens) + " = none).\n";
   return md;
 }
 
@@ -154,7 +158,8 @@ std::string evaluation_svg(const EvaluationReport& report, PlotMetric metric) {
   spec.log_y = metric == PlotMetric::KL;
   spec.title = metric == PlotMetric::KL ? "Held-out KL vs effective bits" : "Held-out Δperplexity vs effective bits";
   spec.x_label = "effective bits per K/V element";
-  spec.y_label = metric == PlotMetric::KL ? "KL(full precision ‖ quantized), nats/token" : "perplexity − full precision";
+  spec.y_label =
+      metric == PlotMetric::KL ? "KL(full precision ‖ quantized), nats/token" : "perplexity − full precision";
   PlotSeries baselines{"uniform baselines", "#d62728", true, true, {}};
   PlotSeries searched{"searched configs", "#1f77b4", false, false, {}};
   PlotSeries full{"full precision", "#2ca02c", true, false, {}};
@@ -164,7 +169,8 @@ std::string evaluation_svg(const EvaluationReport& report, PlotMetric metric) {
     const double y = metric == PlotMetric::KL ? c.mean_kl : c.perplexity - fp_ppl;
     if (c.kind == "baseline") baselines.points.push_back({c.effective_bits, y, c.name});
     if (c.kind == "searched") searched.points.push_back({c.effective_bits, y, searched_count <= 8 ? c.name : ""});
-    if (c.kind == "full-precision" && metric == PlotMetric::DeltaPerplexity) full.points.push_back({c.effective_bits, y, "KV16"});
+    if (c.kind == "full-precision" && metric == PlotMetric::DeltaPerplexity)
+      full.points.push_back({c.effective_bits, y, "KV16"});
   }
   spec.series = {baselines, searched};
   if (!full.points.empty()) spec.series.push_back(full);

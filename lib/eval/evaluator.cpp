@@ -87,12 +87,14 @@ ReferenceBatch make_reference_batch(const model::Model& model, std::vector<std::
                                     const EvalOptions& options) {
   ReferenceBatch batch;
   batch.sequences = std::move(sequences);
-  for (const auto& s : batch.sequences) batch.prompt_len.push_back(options.prompt_length.for_sequence(int64_t(s.size())));
+  for (const auto& s : batch.sequences)
+    batch.prompt_len.push_back(options.prompt_length.for_sequence(int64_t(s.size())));
   batch.references.resize(batch.sequences.size());
   model::ForwardHooks hooks;
   hooks.on_logits = [&](int p, const at::Tensor& logits) {
     const auto& ids = batch.sequences[size_t(p)];
-    batch.references[size_t(p)] = make_reference(logits, ids, scored_span(int64_t(ids.size()), batch.prompt_len[size_t(p)]));
+    batch.references[size_t(p)] =
+        make_reference(logits, ids, scored_span(int64_t(ids.size()), batch.prompt_len[size_t(p)]));
   };
   model::forward(model, batch.sequences, options.forward, hooks);
   return batch;
@@ -121,7 +123,8 @@ EndToEndScorer::EndToEndScorer(const model::Model& model, const std::vector<std:
   options_.scheme.validate(model.config().head_dim);
   for (const auto& [begin, end] : token_batches(sequences, options_.batch_tokens)) {
     batches_.push_back(make_reference_batch(
-        model, std::vector<std::vector<int64_t>>(sequences.begin() + long(begin), sequences.begin() + long(end)), options_));
+        model, std::vector<std::vector<int64_t>>(sequences.begin() + long(begin), sequences.begin() + long(end)),
+        options_));
     for (const auto& r : batches_.back().references) scored_tokens_ += r.span.count;
   }
   if (scored_tokens_ == 0) throw InputError("end-to-end objective: no sequence is longer than its prompt", 971);
@@ -159,7 +162,8 @@ EvaluationResult evaluate_configs(const model::Model& model, const std::vector<s
     prompt_len[i] = options.prompt_length.for_sequence(length);
     result.total_tokens += length;
     result.scored_tokens += scored_span(length, prompt_len[i]).count;
-    for (size_t c = 0; c < configs.size(); ++c) storage[c] += cache_storage(configs[c].config, options.scheme, mc, length);
+    for (size_t c = 0; c < configs.size(); ++c)
+      storage[c] += cache_storage(configs[c].config, options.scheme, mc, length);
   }
 
   std::vector<Accumulator> sums(configs.size() + 1);  // [0]: full precision
@@ -168,7 +172,8 @@ EvaluationResult evaluate_configs(const model::Model& model, const std::vector<s
   size_t done = 0;
   for (const auto& [begin, end] : batches) {
     const ReferenceBatch batch = make_reference_batch(
-        model, std::vector<std::vector<int64_t>>(sequences.begin() + long(begin), sequences.begin() + long(end)), options);
+        model, std::vector<std::vector<int64_t>>(sequences.begin() + long(begin), sequences.begin() + long(end)),
+        options);
     for (const auto& reference : batch.references) sums[0].add(score_reference(reference));
     progress.update(++done, "full precision");
     for (size_t c = 0; c < configs.size(); ++c) {

@@ -12,8 +12,8 @@
 
 #include "lib/core/kv_config.h"
 #include "lib/eval/logit_metrics.h"
-#include "lib/quant/prompt_length.h"
 #include "lib/model/forward.h"
+#include "lib/quant/prompt_length.h"
 #include "lib/quant/quant_spec.h"
 #include "lib/quant/streaming_quantizer.h"
 

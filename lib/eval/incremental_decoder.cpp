@@ -34,7 +34,8 @@ IncrementalDecoder::IncrementalDecoder(const DecoderWeights& weights, const KvCo
   check_config_fits(config, mc, "generation config");
   scheme.validate(mc.head_dim);
   if (max_tokens < 1 || max_tokens > mc.max_position_embeddings)
-    throw InputError("generation: " + std::to_string(max_tokens) + " tokens per sequence is outside [1, max_position_embeddings = " +
+    throw InputError("generation: " + std::to_string(max_tokens) +
+                         " tokens per sequence is outside [1, max_position_embeddings = " +
                          std::to_string(mc.max_position_embeddings) + "]",
                      973);
   rope_ = model::rope_tables(mc, max_tokens, weights.options.device);
@@ -82,7 +83,8 @@ at::Tensor IncrementalDecoder::run_layers(at::Tensor x, bool is_prefill) {
     at::Tensor v = projected.v.view({batch_, n, c.num_kv_heads, c.head_dim}).transpose(1, 2);
     for (size_t s = 0; s < cache.segments.size(); ++s) {
       const HeadSegment& seg = cache.segments[s];
-      cache.caches[s].append(stack_heads(k, seg.head_begin, seg.head_count), stack_heads(v, seg.head_begin, seg.head_count));
+      cache.caches[s].append(stack_heads(k, seg.head_begin, seg.head_count),
+                             stack_heads(v, seg.head_begin, seg.head_count));
     }
     // What attention reads: every segment's cache, back in [B, H_kv, tokens, D].
     auto cache_view = [&](bool keys) {

@@ -53,13 +53,13 @@ class IncrementalDecoder {
  private:
   struct LayerCache;
   at::Tensor run_layers(at::Tensor x, bool is_prefill);  // x [B, n, hidden] → [B, n, hidden]
-  at::Tensor logits_of_last(const at::Tensor& x);           // [B, n, hidden] → fp32 [B, V]
+  at::Tensor logits_of_last(const at::Tensor& x);        // [B, n, hidden] → fp32 [B, V]
 
   const DecoderWeights& weights_;
   KvConfig config_;
   quant::QuantScheme scheme_;
   quant::PrefillMode prefill_;
-  model::RopeTables rope_;          // [max_tokens, D]
+  model::RopeTables rope_;  // [max_tokens, D]
   int64_t max_tokens_ = 0;
   std::vector<LayerCache> caches_;  // [layer]
   int64_t batch_ = 0;
@@ -77,7 +77,7 @@ struct Generation {
 
 // Greedy generation of `new_tokens` tokens after each prompt (prompts of one length).
 Generation greedy_generate(const DecoderWeights& weights, const KvConfig& config, const quant::QuantScheme& scheme,
-                           quant::PrefillMode prefill, const std::vector<std::vector<int64_t>>& prompts,
-                           int new_tokens, bool keep_logits = false);
+                           quant::PrefillMode prefill, const std::vector<std::vector<int64_t>>& prompts, int new_tokens,
+                           bool keep_logits = false);
 
 }  // namespace kvt::eval

@@ -56,7 +56,8 @@ SequenceScore score_reference(const ReferenceLogits& reference) {
 
 SequenceScore compare_with_reference(const at::Tensor& logits, const ReferenceLogits& reference) {
   const ScoredSpan& span = reference.span;
-  KVT_ASSERT(logits.dim() == 2 && logits.size(0) == span.first_target + span.count, "logits do not match the reference");
+  KVT_ASSERT(logits.dim() == 2 && logits.size(0) == span.first_target + span.count,
+             "logits do not match the reference");
   at::Tensor logq = scored_logprobs(logits, span);
   SequenceScore s;
   s.tokens = span.count;

@@ -24,10 +24,10 @@ ScoredSpan scored_span(int64_t length, int64_t prompt_len);
 // The full-precision side of one sequence, kept only while the configs of its batch are compared with it.
 struct ReferenceLogits {
   ScoredSpan span;
-  at::Tensor probs;        // double [n, V] on the compute device: p
-  at::Tensor neg_entropy;  // double [n]: Σ_v p log p
-  at::Tensor top1;         // int64 [n]: argmax p
-  at::Tensor targets;      // int64 [n]
+  at::Tensor probs;           // double [n, V] on the compute device: p
+  at::Tensor neg_entropy;     // double [n]: Σ_v p log p
+  at::Tensor top1;            // int64 [n]: argmax p
+  at::Tensor targets;         // int64 [n]
   at::Tensor target_logprob;  // double [n]: log p(target)
 };
 

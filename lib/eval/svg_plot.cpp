@@ -58,7 +58,9 @@ std::string render_svg_plot(const PlotSpec& spec) {
     }
   if (!(x_lo <= x_hi)) x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;
   if (x_hi - x_lo < 1e-9) x_lo -= 0.5, x_hi += 0.5;
-  if (y_hi - y_lo < 1e-12) y_lo -= spec.log_y ? 0.5 : std::max(std::abs(y_lo) * 0.1, 1e-6), y_hi += spec.log_y ? 0.5 : std::max(std::abs(y_hi) * 0.1, 1e-6);
+  if (y_hi - y_lo < 1e-12)
+    y_lo -= spec.log_y ? 0.5 : std::max(std::abs(y_lo) * 0.1, 1e-6),
+        y_hi += spec.log_y ? 0.5 : std::max(std::abs(y_hi) * 0.1, 1e-6);
   const double x_pad = (x_hi - x_lo) * 0.08, y_pad = (y_hi - y_lo) * 0.08;
   x_lo -= x_pad, x_hi += x_pad, y_lo -= y_pad, y_hi += y_pad;
   if (spec.log_y) y_lo = std::floor(y_lo), y_hi = std::ceil(y_hi);
@@ -67,12 +69,13 @@ std::string render_svg_plot(const PlotSpec& spec) {
   auto px = [&](double x) { return kLeft + (x - x_lo) / (x_hi - x_lo) * plot_w; };
   auto py = [&](double y) { return kTop + (1 - (y - y_lo) / (y_hi - y_lo)) * plot_h; };
 
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(kWidth, 0) + "\" height=\"" + num(kHeight, 0) +
-                    "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + num(kWidth, 0) + "\" height=\"" +
+                    num(kHeight, 0) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  svg += "<text x=\"" + num(kLeft + plot_w / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" + xml_escape(spec.title) + "</text>\n";
-  svg += "<rect x=\"" + num(kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" + num(plot_w) + "\" height=\"" + num(plot_h) +
-         "\" fill=\"none\" stroke=\"#333\"/>\n";
+  svg += "<text x=\"" + num(kLeft + plot_w / 2) + "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" +
+         xml_escape(spec.title) + "</text>\n";
+  svg += "<rect x=\"" + num(kLeft) + "\" y=\"" + num(kTop) + "\" width=\"" + num(plot_w) + "\" height=\"" +
+         num(plot_h) + "\" fill=\"none\" stroke=\"#333\"/>\n";
   // Grid and ticks.
   Ticks y_ticks, x_ticks = linear_ticks(x_lo, x_hi);
   if (spec.log_y)
@@ -80,16 +83,19 @@ std::string render_svg_plot(const PlotSpec& spec) {
   else
     y_ticks = linear_ticks(y_lo, y_hi);
   for (double t : x_ticks.values) {
-    svg += "<line x1=\"" + num(px(t)) + "\" y1=\"" + num(kTop) + "\" x2=\"" + num(px(t)) + "\" y2=\"" + num(kTop + plot_h) +
-           "\" stroke=\"#ddd\"/>\n";
-    svg += "<text x=\"" + num(px(t)) + "\" y=\"" + num(kTop + plot_h + 18) + "\" text-anchor=\"middle\">" + num(t, x_ticks.decimals) + "</text>\n";
+    svg += "<line x1=\"" + num(px(t)) + "\" y1=\"" + num(kTop) + "\" x2=\"" + num(px(t)) + "\" y2=\"" +
+           num(kTop + plot_h) + "\" stroke=\"#ddd\"/>\n";
+    svg += "<text x=\"" + num(px(t)) + "\" y=\"" + num(kTop + plot_h + 18) + "\" text-anchor=\"middle\">" +
+           num(t, x_ticks.decimals) + "</text>\n";
   }
   for (double t : y_ticks.values) {
-    svg += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(py(t)) + "\" x2=\"" + num(kLeft + plot_w) + "\" y2=\"" + num(py(t)) +
-           "\" stroke=\"#ddd\"/>\n";
-    svg += "<text x=\"" + num(kLeft - 6) + "\" y=\"" + num(py(t) + 4) + "\" text-anchor=\"end\">" + (spec.log_y ? log_tick_label(t) : num(t, y_ticks.decimals)) + "</text>\n";
+    svg += "<line x1=\"" + num(kLeft) + "\" y1=\"" + num(py(t)) + "\" x2=\"" + num(kLeft + plot_w) + "\" y2=\"" +
+           num(py(t)) + "\" stroke=\"#ddd\"/>\n";
+    svg += "<text x=\"" + num(kLeft - 6) + "\" y=\"" + num(py(t) + 4) + "\" text-anchor=\"end\">" +
+           (spec.log_y ? log_tick_label(t) : num(t, y_ticks.decimals)) + "</text>\n";
   }
-  svg += "<text x=\"" + num(kLeft + plot_w / 2) + "\" y=\"" + num(kHeight - 18) + "\" text-anchor=\"middle\">" + xml_escape(spec.x_label) + "</text>\n";
+  svg += "<text x=\"" + num(kLeft + plot_w / 2) + "\" y=\"" + num(kHeight - 18) + "\" text-anchor=\"middle\">" +
+         xml_escape(spec.x_label) + "</text>\n";
   svg += "<text transform=\"translate(18," + num(kTop + plot_h / 2) + ") rotate(-90)\" text-anchor=\"middle\">" +
          xml_escape(spec.y_label + (spec.log_y ? " (log scale)" : "")) + "</text>\n";
 
@@ -103,28 +109,32 @@ std::string render_svg_plot(const PlotSpec& spec) {
       std::stable_sort(pts.begin(), pts.end(), [](const PlotPoint& a, const PlotPoint& b) { return a.x < b.x; });
       std::string path;
       for (const auto& p : pts) path += (path.empty() ? "M" : " L") + num(px(p.x)) + "," + num(py(y_of(p.y)));
-      svg += "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"1.5\" opacity=\"0.6\"/>\n";
+      svg +=
+          "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + s.color + "\" stroke-width=\"1.5\" opacity=\"0.6\"/>\n";
     }
     for (const auto& p : pts) {
       const double cx = px(p.x), cy = py(y_of(p.y));
       if (s.square)
-        svg += "<rect x=\"" + num(cx - 5) + "\" y=\"" + num(cy - 5) + "\" width=\"10\" height=\"10\" fill=\"" + s.color + "\"/>\n";
+        svg += "<rect x=\"" + num(cx - 5) + "\" y=\"" + num(cy - 5) + "\" width=\"10\" height=\"10\" fill=\"" +
+               s.color + "\"/>\n";
       else
         svg += "<circle cx=\"" + num(cx) + "\" cy=\"" + num(cy) + "\" r=\"5\" fill=\"" + s.color + "\"/>\n";
       if (!p.label.empty())
-        svg += "<text x=\"" + num(cx + 8) + "\" y=\"" + num(cy - 6) + "\" font-size=\"10\" fill=\"#333\">" + xml_escape(p.label) + "</text>\n";
+        svg += "<text x=\"" + num(cx + 8) + "\" y=\"" + num(cy - 6) + "\" font-size=\"10\" fill=\"#333\">" +
+               xml_escape(p.label) + "</text>\n";
     }
     const double lx = kLeft + plot_w + 16;
     if (s.square)
-      svg += "<rect x=\"" + num(lx) + "\" y=\"" + num(legend_y - 5) + "\" width=\"10\" height=\"10\" fill=\"" + s.color + "\"/>\n";
+      svg += "<rect x=\"" + num(lx) + "\" y=\"" + num(legend_y - 5) + "\" width=\"10\" height=\"10\" fill=\"" +
+             s.color + "\"/>\n";
     else
       svg += "<circle cx=\"" + num(lx + 5) + "\" cy=\"" + num(legend_y) + "\" r=\"5\" fill=\"" + s.color + "\"/>\n";
     svg += "<text x=\"" + num(lx + 16) + "\" y=\"" + num(legend_y + 4) + "\">" + xml_escape(s.name) + "</text>\n";
     legend_y += 20;
   }
   if (dropped > 0)
-    svg += "<text x=\"" + num(kLeft + plot_w + 16) + "\" y=\"" + num(legend_y + 10) + "\" font-size=\"10\" fill=\"#666\">" +
-           std::to_string(dropped) + " point(s) with y = 0 not shown</text>\n";
+    svg += "<text x=\"" + num(kLeft + plot_w + 16) + "\" y=\"" + num(legend_y + 10) +
+           "\" font-size=\"10\" fill=\"#666\">" + std::to_string(dropped) + " point(s) with y = 0 not shown</text>\n";
   svg += "</svg>\n";
   return svg;
 }

@@ -12,10 +12,10 @@ struct PlotPoint {
 };
 
 struct PlotSeries {
-  std::string name;              // legend entry
+  std::string name;  // legend entry
   std::string color = "#1f77b4";
-  bool square = false;           // square markers instead of circles
-  bool connect = false;          // join the points in x order with a line
+  bool square = false;   // square markers instead of circles
+  bool connect = false;  // join the points in x order with a line
   std::vector<PlotPoint> points;
 };
 

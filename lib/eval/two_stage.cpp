@@ -48,7 +48,8 @@ TwoStageResult rank_candidates(const EvaluationResult& validation, const std::ve
   // Budget → (proxy rank, candidate), then ordered by proxy rank.
   std::map<double, std::vector<std::pair<int, size_t>>> lists;
   for (size_t i = 0; i < candidates.size(); ++i)
-    for (size_t b = 0; b < candidates[i].budgets.size(); ++b) lists[candidates[i].budgets[b]].push_back({candidates[i].proxy_ranks[b], i});
+    for (size_t b = 0; b < candidates[i].budgets.size(); ++b)
+      lists[candidates[i].budgets[b]].push_back({candidates[i].proxy_ranks[b], i});
   for (auto& [budget, list] : lists) {
     std::sort(list.begin(), list.end());
     BudgetOutcome o;
@@ -88,17 +89,18 @@ nlohmann::ordered_json two_stage_json(const TwoStageResult& result, const std::v
   j["candidates"] = nlohmann::ordered_json::array();
   for (size_t i = 0; i < candidates.size(); ++i) {
     const ConfigResult& row = result.validation.rows[i + 1];
-    j["candidates"].push_back({{"name", candidates[i].name},
-                               {"nominal_bits", candidates[i].nominal_bits},
-                               {"effective_bits", row.effective_bits},
-                               {"uniform", candidates[i].uniform},
-                               {"proxy_error", candidates[i].proxy_error},
-                               {"predicted_kl", candidates[i].predicted_kl ? nlohmann::ordered_json(*candidates[i].predicted_kl)
-                                                                            : nlohmann::ordered_json()},
-                               {"mean_kl", row.mean_kl},
-                               {"kl_stderr", row.kl_stderr},
-                               {"perplexity", row.perplexity},
-                               {"top1_agreement", row.top1_agreement}});
+    j["candidates"].push_back(
+        {{"name", candidates[i].name},
+         {"nominal_bits", candidates[i].nominal_bits},
+         {"effective_bits", row.effective_bits},
+         {"uniform", candidates[i].uniform},
+         {"proxy_error", candidates[i].proxy_error},
+         {"predicted_kl",
+          candidates[i].predicted_kl ? nlohmann::ordered_json(*candidates[i].predicted_kl) : nlohmann::ordered_json()},
+         {"mean_kl", row.mean_kl},
+         {"kl_stderr", row.kl_stderr},
+         {"perplexity", row.perplexity},
+         {"top1_agreement", row.top1_agreement}});
   }
   j["budgets"] = nlohmann::ordered_json::array();
   for (const auto& o : result.budgets) {
@@ -121,8 +123,10 @@ std::string two_stage_markdown(const TwoStageResult& result, const std::vector<P
                    " (1 = the proxy orders them exactly as the end-to-end score does).\n";
   for (const auto& o : result.budgets) {
     md += "\n### Budget " + budget_text(o.budget) + " bits: ρ = " + rho_text(o.spearman) + "\n\n";
-    md += "| proxy rank | config | nominal bits | effective bits | proxy error | predicted KL (Σ layer KL) | validation KL | "
-          "validation perplexity | end-to-end rank | |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+    md +=
+        "| proxy rank | config | nominal bits | effective bits | proxy error | predicted KL (Σ layer KL) | validation "
+        "KL | "
+        "validation perplexity | end-to-end rank | |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
     std::vector<double> scores;
     for (size_t i : o.candidates) scores.push_back(result.end_to_end[i]);
     std::vector<size_t> order(o.candidates.size());
@@ -135,10 +139,11 @@ std::string two_stage_markdown(const TwoStageResult& result, const std::vector<P
       const ConfigResult& row = result.validation.rows[i + 1];
       const ProxyCandidate& c = candidates[i];
       md += "| " + (c.uniform ? std::string("uniform") : std::to_string(k)) + " | " + c.name + " | " +
-            report::format_fixed(c.nominal_bits, 3) + " | " + report::format_fixed(row.effective_bits, 3) + " | " + report::format_scientific(c.proxy_error, 4) +
-            " | " + (c.predicted_kl ? report::format_scientific(*c.predicted_kl, 3) : std::string("n/a")) + " | " +
-            report::format_scientific(row.mean_kl, 3) + " | " + report::format_fixed(row.perplexity, 4) + " | " + std::to_string(e2e_rank[k]) + " | " +
-            (i == o.final_pick ? "**final pick**" : "") + " |\n";
+            report::format_fixed(c.nominal_bits, 3) + " | " + report::format_fixed(row.effective_bits, 3) + " | " +
+            report::format_scientific(c.proxy_error, 4) + " | " +
+            (c.predicted_kl ? report::format_scientific(*c.predicted_kl, 3) : std::string("n/a")) + " | " +
+            report::format_scientific(row.mean_kl, 3) + " | " + report::format_fixed(row.perplexity, 4) + " | " +
+            std::to_string(e2e_rank[k]) + " | " + (i == o.final_pick ? "**final pick**" : "") + " |\n";
     }
     if (candidates[o.final_pick].uniform)
       md += "\nA uniform config won this budget: " + candidates[o.final_pick].name +

@@ -13,12 +13,12 @@
 namespace kvt::eval {
 
 struct ProxyCandidate {
-  std::string name;               // label in tables, e.g. "KVTuner4_r0"
+  std::string name;  // label in tables, e.g. "KVTuner4_r0"
   KvConfig config;
-  double proxy_error = 0;         // the search objective (lower is better)
+  double proxy_error = 0;  // the search objective (lower is better)
   double nominal_bits = 0;
-  std::vector<double> budgets;    // budgets (bits) in whose top list it is
-  std::vector<int> proxy_ranks;   // its rank in each of those lists (0 = best proxy error)
+  std::vector<double> budgets;   // budgets (bits) in whose top list it is
+  std::vector<int> proxy_ranks;  // its rank in each of those lists (0 = best proxy error)
   // A uniform config (every layer one pair) that fits the budgets: it competes with the searched configs, so a
   // final pick is never worse on validation than a uniform config within its budget. Its ranks come after the
   // searched ones'.
@@ -28,8 +28,9 @@ struct ProxyCandidate {
 };
 
 enum class RescoreMetric { KL, Perplexity };
-RescoreMetric parse_rescore_metric(const std::string& text);  // "kl" | "ppl"; @throws InputError naming --rescore-metric
-std::string rescore_metric_name(RescoreMetric metric);        // "kl" | "ppl"
+RescoreMetric parse_rescore_metric(
+    const std::string& text);                           // "kl" | "ppl"; @throws InputError naming --rescore-metric
+std::string rescore_metric_name(RescoreMetric metric);  // "kl" | "ppl"
 
 struct BudgetOutcome {
   double budget = 0;

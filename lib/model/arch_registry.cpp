@@ -25,8 +25,9 @@ const ArchSpec& find_architecture(const std::string& hf_class_name, const std::s
   for (const auto& a : supported_architectures())
     for (const auto& n : a.hf_class_names)
       if (n == hf_class_name) return a;
-  throw UnsupportedError(source + ": architecture '" + hf_class_name + "' is not supported (supported: " +
-                             supported_architecture_list() + ")", 212);
+  throw UnsupportedError(source + ": architecture '" + hf_class_name +
+                             "' is not supported (supported: " + supported_architecture_list() + ")",
+                         212);
 }
 
 }  // namespace kvt::model

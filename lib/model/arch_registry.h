@@ -22,7 +22,6 @@ struct ArchSpec {
   void (*read_extra)(const nlohmann::json& j, const std::string& source, ModelConfig& config);
 };
 
-
 const std::vector<ArchSpec>& supported_architectures();
 // @throws UnsupportedError listing the supported class names.
 const ArchSpec& find_architecture(const std::string& hf_class_name, const std::string& source);

@@ -60,7 +60,9 @@ std::vector<bool> read_layer_types(const nlohmann::json& j, const std::string& s
   const auto& types = j["layer_types"];
   if (!types.is_array() || types.size() != size_t(num_layers))
     throw InputError(source + ": field 'layer_types' must list one type per layer (num_hidden_layers " +
-                         std::to_string(num_layers) + "), got " + (types.is_array() ? std::to_string(types.size()) + " entries" : types.dump()), 321);
+                         std::to_string(num_layers) + "), got " +
+                         (types.is_array() ? std::to_string(types.size()) + " entries" : types.dump()),
+                     321);
   for (size_t l = 0; l < types.size(); ++l) {
     const auto& t = types[l];
     if (!t.is_string()) throw InputError(source + ": layer_types[" + std::to_string(l) + "] is not a string", 321);
@@ -71,7 +73,8 @@ std::vector<bool> read_layer_types(const nlohmann::json& j, const std::string& s
       sliding.push_back(true);
     } else {
       throw UnsupportedError(source + ": layer_types[" + std::to_string(l) + "] '" + name +
-                                 "' is not supported (supported: full_attention, sliding_attention)", 214);
+                                 "' is not supported (supported: full_attention, sliding_attention)",
+                             214);
     }
   }
   return sliding;
@@ -81,11 +84,12 @@ void check_uniform_layer_types(const nlohmann::json& j, const std::string& sourc
   const std::vector<bool> sliding = read_layer_types(j, source, num_layers);
   for (size_t l = 0; l < sliding.size(); ++l)
     if (sliding[l] != (window > 0))
-      throw UnsupportedError(source + ": layer_types[" + std::to_string(l) + "] is '" +
-                                 j["layer_types"][l].get<std::string>() + "', but " + j["architectures"][0].get<std::string>() +
-                                 " ignores layer_types and runs every layer with " +
-                                 (window > 0 ? "sliding window " + std::to_string(window) : std::string("full attention")) +
-                                 " (per-layer windows are not supported)", 214);
+      throw UnsupportedError(
+          source + ": layer_types[" + std::to_string(l) + "] is '" + j["layer_types"][l].get<std::string>() +
+              "', but " + j["architectures"][0].get<std::string>() + " ignores layer_types and runs every layer with " +
+              (window > 0 ? "sliding window " + std::to_string(window) : std::string("full attention")) +
+              " (per-layer windows are not supported)",
+          214);
 }
 
 }  // namespace kvt::model

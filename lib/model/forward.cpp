@@ -67,8 +67,7 @@ at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::
   at::Tensor kg = k.unsqueeze(-3), vg = v.unsqueeze(-3);
   at::Tensor scores = at::matmul(qg, kg.transpose(-1, -2)) * (1.0 / std::sqrt(static_cast<double>(dim)));
   at::Tensor mask = at::ones({length, length}, at::TensorOptions().dtype(at::kBool).device(q.device())).triu(1);
-  if (sliding_window > 0)
-    mask = mask.logical_or(at::ones({length, length}, mask.options()).tril(-sliding_window));
+  if (sliding_window > 0) mask = mask.logical_or(at::ones({length, length}, mask.options()).tril(-sliding_window));
   scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
   at::Tensor probs = at::softmax(scores, -1, at::kFloat).to(q.scalar_type());
   at::Tensor out = at::matmul(probs, vg);  // [..., H_kv, G, T, D]
@@ -90,11 +89,14 @@ void validate_prompts(const ModelConfig& c, const std::vector<std::vector<int64_
     if (p.empty()) throw InputError("prompt " + std::to_string(i) + " is empty", 350);
     if (static_cast<int64_t>(p.size()) > c.max_position_embeddings)
       throw InputError("prompt " + std::to_string(i) + " has " + std::to_string(p.size()) +
-                           " tokens, more than max_position_embeddings (" + std::to_string(c.max_position_embeddings) + ")", 351);
+                           " tokens, more than max_position_embeddings (" + std::to_string(c.max_position_embeddings) +
+                           ")",
+                       351);
     for (int64_t id : p)
       if (id < 0 || id >= c.vocab_size)
-        throw InputError("prompt " + std::to_string(i) + ": token id " + std::to_string(id) + " is outside the vocabulary [0, " +
-                             std::to_string(c.vocab_size) + ")", 352);
+        throw InputError("prompt " + std::to_string(i) + ": token id " + std::to_string(id) +
+                             " is outside the vocabulary [0, " + std::to_string(c.vocab_size) + ")",
+                         352);
   }
 }
 
@@ -140,8 +142,9 @@ at::Tensor layer_finish(const ModelConfig& c, const LayerWeights& w, const at::T
                        w.down_bias);
 }
 
-at::Tensor decoder_layer(const ModelConfig& c, const LayerWeights& w, const at::Tensor& x, const RopeTables& rope,
-                         const std::function<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&)>& attention) {
+at::Tensor decoder_layer(
+    const ModelConfig& c, const LayerWeights& w, const at::Tensor& x, const RopeTables& rope,
+    const std::function<at::Tensor(const at::Tensor&, const at::Tensor&, const at::Tensor&)>& attention) {
   const int64_t batch = x.size(0), length = x.size(1);
   LayerQKV p = layer_qkv(c, w, x);
   at::Tensor q = apply_rope(p.q.view({batch, length, c.num_heads, c.head_dim}).transpose(1, 2), rope);
@@ -165,7 +168,8 @@ std::vector<int64_t> concatenated(const std::vector<std::vector<int64_t>>& promp
   return ids;
 }
 
-const std::vector<std::vector<int64_t>>& validated(const ModelConfig& c, const std::vector<std::vector<int64_t>>& prompts) {
+const std::vector<std::vector<int64_t>>& validated(const ModelConfig& c,
+                                                   const std::vector<std::vector<int64_t>>& prompts) {
   validate_prompts(c, prompts);
   return prompts;
 }
@@ -179,8 +183,8 @@ PackedRows::PackedRows(const std::vector<int64_t>& prompt_lengths) : lengths(pro
   }
 }
 
-at::Tensor decoder_block(const ModelConfig& c, int l, const LayerWeights& w, const at::Tensor& x, const PackedRows& packed,
-                         const RopeTables& rope, const ForwardHooks& hooks) {
+at::Tensor decoder_block(const ModelConfig& c, int l, const LayerWeights& w, const at::Tensor& x,
+                         const PackedRows& packed, const RopeTables& rope, const ForwardHooks& hooks) {
   LayerQKV p = layer_qkv(c, w, x);  // [N, H·D], [N, H_kv·D], [N, H_kv·D]
   const int64_t q_width = int64_t(c.num_heads) * c.head_dim;
   std::vector<at::Tensor> rows;
@@ -211,9 +215,12 @@ PackedForward::PackedForward(const Model& model, const std::vector<std::vector<i
       options_(options),
       ids_(concatenated(validated(model.config(), prompts))),
       packed_(lengths_of(prompts)),
-      rope_(rope_tables(model.config(), *std::max_element(packed_.lengths.begin(), packed_.lengths.end()), options.device)) {}
+      rope_(rope_tables(model.config(), *std::max_element(packed_.lengths.begin(), packed_.lengths.end()),
+                        options.device)) {}
 
-at::Tensor PackedForward::embed() const { return model_.embed(at::tensor(ids_, at::kLong), options_.dtype, options_.device); }
+at::Tensor PackedForward::embed() const {
+  return model_.embed(at::tensor(ids_, at::kLong), options_.dtype, options_.device);
+}
 
 LayerWeights PackedForward::weights(int layer) const { return model_.layer(layer, options_.dtype, options_.device); }
 
@@ -226,8 +233,7 @@ at::Tensor PackedForward::logits(const at::Tensor& x, int prompt) const {
     final_norm_ = model_.final_norm(options_.dtype, options_.device);
     lm_head_ = model_.lm_head(options_.dtype, options_.device);
   }
-  at::Tensor h = rms_norm(x.narrow(0, offset(prompt), length(prompt)), final_norm_,
-                          model_.config().rms_norm_eps);
+  at::Tensor h = rms_norm(x.narrow(0, offset(prompt), length(prompt)), final_norm_, model_.config().rms_norm_eps);
   return project(h, lm_head_).to(at::kFloat);  // [T, V]
 }
 

@@ -54,31 +54,30 @@ std::vector<at::Tensor> forward(const Model& model, const std::vector<std::vecto
                                 const ForwardOptions& options, const ForwardHooks& hooks = {});
 
 // Per-token log-probabilities: out[i][t] = log p(prompt_i[t+1] | prompt_i[..t]), length T_i - 1.
-std::vector<std::vector<double>> token_logprobs(const Model& model,
-                                                const std::vector<std::vector<int64_t>>& prompts,
+std::vector<std::vector<double>> token_logprobs(const Model& model, const std::vector<std::vector<int64_t>>& prompts,
                                                 const ForwardOptions& options, const ForwardHooks& hooks = {});
 
 // ---- building blocks, shared with the trainer (autograd-friendly; leading batch dims allowed) ----
 
 struct LayerWeights {
-  at::Tensor input_norm;                 // [hidden]
-  at::Tensor q_proj, k_proj, v_proj;     // [H·D, hidden], [H_kv·D, hidden], [H_kv·D, hidden]
-  at::Tensor q_bias, k_bias, v_bias;     // [H·D], [H_kv·D] or undefined
-  at::Tensor o_proj;                     // [hidden, H·D]
-  at::Tensor o_bias;                     // [hidden] or undefined (Llama attention_bias)
-  at::Tensor post_attention_norm;        // [hidden]
-  at::Tensor gate_proj, up_proj;         // [I, hidden]
-  at::Tensor down_proj;                  // [hidden, I]
-  at::Tensor gate_bias, up_bias;         // [I] or undefined (Llama mlp_bias)
-  at::Tensor down_bias;                  // [hidden] or undefined
+  at::Tensor input_norm;              // [hidden]
+  at::Tensor q_proj, k_proj, v_proj;  // [H·D, hidden], [H_kv·D, hidden], [H_kv·D, hidden]
+  at::Tensor q_bias, k_bias, v_bias;  // [H·D], [H_kv·D] or undefined
+  at::Tensor o_proj;                  // [hidden, H·D]
+  at::Tensor o_bias;                  // [hidden] or undefined (Llama attention_bias)
+  at::Tensor post_attention_norm;     // [hidden]
+  at::Tensor gate_proj, up_proj;      // [I, hidden]
+  at::Tensor down_proj;               // [hidden, I]
+  at::Tensor gate_bias, up_bias;      // [I] or undefined (Llama mlp_bias)
+  at::Tensor down_bias;               // [hidden] or undefined
 };
 
 // The Hugging Face tensors of one decoder layer: the name after "model.layers.<l>.", the LayerWeights member it
 // fills, and its shape. One table for the loader (Model), the trainer (LlamaParameters) and the test fixture writer.
 struct LayerTensor {
-  std::string suffix;                 // e.g. "self_attn.q_proj.weight"
-  at::Tensor LayerWeights::*member;   // e.g. &LayerWeights::q_proj
-  std::vector<int64_t> shape;         // e.g. {H·D, hidden}
+  std::string suffix;                // e.g. "self_attn.q_proj.weight"
+  at::Tensor LayerWeights::*member;  // e.g. &LayerWeights::q_proj
+  std::vector<int64_t> shape;        // e.g. {H·D, hidden}
 };
 // In file order: input norm, q/k/v (then their biases), o_proj (bias), post-attention norm, gate/up/down (biases);
 // biases only where the config has them (attention_bias, o_proj_bias, mlp_bias).
@@ -105,14 +104,14 @@ struct LayerQKV {
 // input RMSNorm, then the q/k/v projections.
 LayerQKV layer_qkv(const ModelConfig& config, const LayerWeights& w, const at::Tensor& x);
 // x + o_proj(attention), then the post-attention RMSNorm and SwiGLU MLP residual: attention [..., H·D] → [..., hidden].
-at::Tensor layer_finish(const ModelConfig& config, const LayerWeights& w, const at::Tensor& x, const at::Tensor& attention);
+at::Tensor layer_finish(const ModelConfig& config, const LayerWeights& w, const at::Tensor& x,
+                        const at::Tensor& attention);
 
 // One decoder layer on x [B, T, hidden] (all sequences of length T), from layer_qkv and layer_finish with one
 // batched attention (the trainer's form). `attention` may be null.
-at::Tensor decoder_layer(const ModelConfig& config, const LayerWeights& w, const at::Tensor& x,
-                         const RopeTables& rope,
-                         const std::function<at::Tensor(const at::Tensor& q, const at::Tensor& k,
-                                                        const at::Tensor& v)>& attention = nullptr);
+at::Tensor decoder_layer(const ModelConfig& config, const LayerWeights& w, const at::Tensor& x, const RopeTables& rope,
+                         const std::function<at::Tensor(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v)>&
+                             attention = nullptr);
 
 // Prompts of different lengths packed row-wise: prompt p owns rows [offsets[p], offsets[p] + lengths[p]).
 struct PackedRows {

@@ -29,21 +29,24 @@ void check_required_tensors(const WeightStore& weights, const ModelConfig& c, co
   auto check = [&](const std::string& name, const std::vector<int64_t>& shape) {
     if (!weights.contains(name)) {
       const uint64_t needed = uint64_t(c.num_layers) * per_layer.size() + (c.tie_word_embeddings ? 2 : 3);
-      const std::string counts =
-          needed > tensors_in_files ? " (config.json's num_hidden_layers " + std::to_string(c.num_layers) + " needs " +
-                                          std::to_string(needed) + " tensors; the files hold " +
-                                          std::to_string(tensors_in_files) + ")"
-                                    : "";
+      const std::string counts = needed > tensors_in_files
+                                     ? " (config.json's num_hidden_layers " + std::to_string(c.num_layers) + " needs " +
+                                           std::to_string(needed) + " tensors; the files hold " +
+                                           std::to_string(tensors_in_files) + ")"
+                                     : "";
       throw InputError(model_dir + ": tensor '" + name + "' required by " + c.architecture +
-                           " is missing from the safetensors files" + counts, 334);
+                           " is missing from the safetensors files" + counts,
+                       334);
     }
     const TensorInfo& info = weights.info(name);
     if (info.shape != shape)
       throw InputError(weights.source_of(name) + ": tensor '" + name + "' has shape " + shape_text(info.shape) +
-                           ", expected " + shape_text(shape) + " from config.json", 335);
+                           ", expected " + shape_text(shape) + " from config.json",
+                       335);
     if (!is_weight_dtype(info.dtype))
       throw UnsupportedError(weights.source_of(name) + ": tensor '" + name + "': dtype " + info.dtype +
-                                 " is not supported (supported: " + kWeightDtypes + ")", 201);
+                                 " is not supported (supported: " + kWeightDtypes + ")",
+                             201);
   };
   const int64_t h = c.hidden_size, v = c.vocab_size;
   check("model.embed_tokens.weight", {v, h});
@@ -66,7 +69,8 @@ void refuse_extra_layers(const WeightStore& weights, const ModelConfig& c) {
       size_t digits = prefix.size();
       while (digits < t.name.size() && std::isdigit(static_cast<unsigned char>(t.name[digits]))) ++digits;
       if (digits == prefix.size()) continue;
-      const int64_t layer = digits - prefix.size() > 18 ? INT64_MAX : std::stoll(t.name.substr(prefix.size(), digits - prefix.size()));
+      const int64_t layer =
+          digits - prefix.size() > 18 ? INT64_MAX : std::stoll(t.name.substr(prefix.size(), digits - prefix.size()));
       if (layer < c.num_layers) continue;
       if (!first || layer < first_layer || (layer == first_layer && t.name < first->name)) {
         first_layer = layer;
@@ -77,7 +81,8 @@ void refuse_extra_layers(const WeightStore& weights, const ModelConfig& c) {
   if (first)
     throw InputError(*first_file + ": tensor '" + first->name + "' belongs to layer " + std::to_string(first_layer) +
                          ", but config.json has num_hidden_layers " + std::to_string(c.num_layers) +
-                         " (the weights hold more layers than the config)", 336);
+                         " (the weights hold more layers than the config)",
+                     336);
 }
 
 std::string shape_text(const std::vector<int64_t>& s) {
@@ -117,11 +122,13 @@ namespace {
 
 // A weight holding NaN or ±inf makes every output NaN (perplexity "-nan", exit 0): refused naming the tensor.
 // One isfinite().all() pass over the stored values (in their own dtype) each time the tensor is loaded.
-void require_finite(const at::Tensor& stored, const WeightStore& store, const std::string& name, const std::string& rows = "") {
+void require_finite(const at::Tensor& stored, const WeightStore& store, const std::string& name,
+                    const std::string& rows = "") {
   if (at::isfinite(stored).all().item<bool>()) return;
   const int64_t bad = stored.numel() - at::isfinite(stored).sum().item<int64_t>();
   throw InputError(store.source_of(name) + ": tensor '" + name + "'" + rows + " holds " + std::to_string(bad) +
-                       " NaN or infinite value" + (bad == 1 ? "" : "s") + "; the weights are corrupt", 337);
+                       " NaN or infinite value" + (bad == 1 ? "" : "s") + "; the weights are corrupt",
+                   337);
 }
 
 at::Tensor load_copy(const WeightStore& store, const std::string& name, c10::ScalarType dtype, c10::Device device) {

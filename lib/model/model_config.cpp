@@ -19,11 +19,15 @@ namespace {
 int read_token_id(const nlohmann::json& j, const std::string& source, const char* field) {
   if (!j.contains(field) || j[field].is_null()) return -1;
   const auto& v = j[field];
-  const nlohmann::json* id = v.is_number_integer() ? &v : v.is_array() && !v.empty() && v[0].is_number_integer() ? &v[0] : nullptr;
+  const nlohmann::json* id = v.is_number_integer()                                    ? &v
+                             : v.is_array() && !v.empty() && v[0].is_number_integer() ? &v[0]
+                                                                                      : nullptr;
   if (!id) return -1;
-  if (id->is_number_unsigned() ? id->get<uint64_t>() > uint64_t(INT32_MAX) : (id->get<int64_t>() < 0 || id->get<int64_t>() > INT32_MAX))
-    throw InputError(source + ": field '" + std::string(field) + "' must be a token id in 0.." + std::to_string(INT32_MAX) +
-                         ", got " + id->dump(), 321);
+  if (id->is_number_unsigned() ? id->get<uint64_t>() > uint64_t(INT32_MAX)
+                               : (id->get<int64_t>() < 0 || id->get<int64_t>() > INT32_MAX))
+    throw InputError(source + ": field '" + std::string(field) + "' must be a token id in 0.." +
+                         std::to_string(INT32_MAX) + ", got " + id->dump(),
+                     321);
   return id->get<int>();
 }
 
@@ -47,12 +51,15 @@ void read_rope(const nlohmann::json& j, const std::string& source, ModelConfig& 
     if (has_value(j, f) && !j[f].is_object())
       throw InputError(source + ": field '" + std::string(f) + "' must be an object or null, got " + j[f].dump(), 322);
   if (has_scaling && has_parameters && j["rope_scaling"] != j["rope_parameters"])
-    throw InputError(source + ": rope_scaling (transformers 4 layout) and rope_parameters (transformers 5 layout) "
-                              "disagree; keep one of them", 326);
+    throw InputError(source +
+                         ": rope_scaling (transformers 4 layout) and rope_parameters (transformers 5 layout) "
+                         "disagree; keep one of them",
+                     326);
   const std::optional<double> top_theta = optional_positive_number(j, source, "rope_theta");
   if (has_value(j, "partial_rotary_factor") && j["partial_rotary_factor"] != 1.0)
     throw UnsupportedError(source + ": partial_rotary_factor " + j["partial_rotary_factor"].dump() +
-                               " is not supported (RoPE on the whole head only)", 216);
+                               " is not supported (RoPE on the whole head only)",
+                           216);
   if (!has_scaling && !has_parameters) {
     c.rope_theta = top_theta.value_or(kDefaultRopeTheta);
     return;
@@ -66,14 +73,17 @@ void read_rope(const nlohmann::json& j, const std::string& source, ModelConfig& 
       throw UnsupportedError(where + ": per-layer-type RoPE ('" + it.key() + "') is not supported", 216);
   if (has_value(r, "partial_rotary_factor") && r["partial_rotary_factor"] != 1.0)
     throw UnsupportedError(where + ": partial_rotary_factor " + r["partial_rotary_factor"].dump() +
-                               " is not supported (RoPE on the whole head only)", 216);
+                               " is not supported (RoPE on the whole head only)",
+                           216);
 
   // rope_type, or its old name type. transformers 4 copies type over rope_type in Llama/Qwen2 but not Mistral,
   // transformers 5 keeps rope_type: two different values are ambiguous.
   for (const char* f : {"rope_type", "type"})
-    if (r.contains(f) && !r[f].is_string()) throw InputError(where + ": field '" + std::string(f) + "' must be a string", 321);
+    if (r.contains(f) && !r[f].is_string())
+      throw InputError(where + ": field '" + std::string(f) + "' must be a string", 321);
   if (r.contains("rope_type") && r.contains("type") && r["rope_type"] != r["type"])
-    throw InputError(where + ": rope_type " + r["rope_type"].dump() + " and type " + r["type"].dump() + " disagree", 326);
+    throw InputError(where + ": rope_type " + r["rope_type"].dump() + " and type " + r["type"].dump() + " disagree",
+                     326);
   std::string type;
   if (r.contains("rope_type")) {
     type = r["rope_type"].get<std::string>();
@@ -90,22 +100,27 @@ void read_rope(const nlohmann::json& j, const std::string& source, ModelConfig& 
   const std::optional<double> inner_theta = optional_positive_number(r, where, "rope_theta");
   if (inner_theta && top_theta && *inner_theta != *top_theta)
     throw InputError(where + ": rope_theta " + number_text(*inner_theta) + " disagrees with the top-level rope_theta " +
-                         number_text(*top_theta), 326);
+                         number_text(*top_theta),
+                     326);
   if (inner_theta && !top_theta && legacy)
-    throw InputError(where + ": rope_theta inside rope_scaling without a top-level rope_theta (transformers 4 ignores it "
-                             "and uses 10000, transformers 5 uses it); move it to the top level", 326);
+    throw InputError(where +
+                         ": rope_theta inside rope_scaling without a top-level rope_theta (transformers 4 ignores it "
+                         "and uses 10000, transformers 5 uses it); move it to the top level",
+                     326);
   c.rope_theta = inner_theta ? *inner_theta : top_theta.value_or(kDefaultRopeTheta);
 
   if (type == "default") return;
   if (type != "linear" && type != "llama3")
-    throw UnsupportedError(where + ": rope_type '" + type + "' is not supported (supported: default, linear, llama3)", 210);
+    throw UnsupportedError(where + ": rope_type '" + type + "' is not supported (supported: default, linear, llama3)",
+                           210);
   RopeScaling& s = c.rope_scaling;
   s.type = type;
   if (!has_value(r, "factor")) throw InputError(where + ": missing field 'factor' for rope_type " + type, 320);
   s.factor = positive_number_or(r, where, "factor", 0);
   if (type != "llama3") return;
   for (const char* f : {"low_freq_factor", "high_freq_factor"})
-    if (!has_value(r, f)) throw InputError(where + ": missing field '" + std::string(f) + "' for rope_type llama3", 320);
+    if (!has_value(r, f))
+      throw InputError(where + ": missing field '" + std::string(f) + "' for rope_type llama3", 320);
   s.low_freq_factor = positive_number_or(r, where, "low_freq_factor", 0);
   s.high_freq_factor = positive_number_or(r, where, "high_freq_factor", 0);
   if (s.high_freq_factor <= s.low_freq_factor)
@@ -116,10 +131,13 @@ void read_rope(const nlohmann::json& j, const std::string& source, ModelConfig& 
   const bool inner = has_value(r, omp), top = has_value(j, omp);
   if (inner && top && r[omp] != j[omp])
     throw InputError(where + ": original_max_position_embeddings " + r[omp].dump() +
-                         " disagrees with the top-level original_max_position_embeddings " + j[omp].dump(), 326);
-  if (legacy && !inner) throw InputError(where + ": missing field 'original_max_position_embeddings' for rope_type llama3", 320);
-  s.original_max_position_embeddings =
-      top ? positive_int_or(j, source, omp, 0) : inner ? positive_int_or(r, where, omp, 0) : c.max_position_embeddings;
+                         " disagrees with the top-level original_max_position_embeddings " + j[omp].dump(),
+                     326);
+  if (legacy && !inner)
+    throw InputError(where + ": missing field 'original_max_position_embeddings' for rope_type llama3", 320);
+  s.original_max_position_embeddings = top     ? positive_int_or(j, source, omp, 0)
+                                       : inner ? positive_int_or(r, where, omp, 0)
+                                               : c.max_position_embeddings;
 }
 
 // A checkpoint whose weights are already quantized cannot be profiled: kvtuner needs the original weights.
@@ -135,7 +153,8 @@ void refuse_quantized_checkpoint(const nlohmann::json& j, const std::string& sou
     else if (std::string(f) == "compression_config")
       method = "compressed-tensors";
     throw UnsupportedError(source + ": " + f + " says the weights are pre-quantized (quant_method " + method +
-                               "); kvtuner needs the unquantized model (the original bf16/fp16 checkpoint)", 215);
+                               "); kvtuner needs the unquantized model (the original bf16/fp16 checkpoint)",
+                           215);
   }
 }
 
@@ -159,7 +178,8 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
   refuse_quantized_checkpoint(j, source);
   if (!j.contains("architectures") || !j["architectures"].is_array() || j["architectures"].empty() ||
       !j["architectures"][0].is_string())
-    throw InputError(source + ": missing field 'architectures' (supported: " + supported_architecture_list() + ")", 320);
+    throw InputError(source + ": missing field 'architectures' (supported: " + supported_architecture_list() + ")",
+                     320);
   ModelConfig c;
   c.architecture = j["architectures"][0].get<std::string>();
   const ArchSpec& arch = find_architecture(c.architecture, source);
@@ -168,25 +188,30 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
   c.num_layers = required_positive_int(j, source, "num_hidden_layers");
   c.num_heads = required_positive_int(j, source, "num_attention_heads");
   // Missing: the class default (Mistral 8, Qwen2 32, Llama num_attention_heads); null: num_attention_heads.
-  c.num_kv_heads = j.contains("num_key_value_heads") && j["num_key_value_heads"].is_null()
-                       ? c.num_heads
-                       : positive_int_or(j, source, "num_key_value_heads",
-                                         arch.defaults.num_key_value_heads > 0 ? arch.defaults.num_key_value_heads : c.num_heads);
+  c.num_kv_heads =
+      j.contains("num_key_value_heads") && j["num_key_value_heads"].is_null()
+          ? c.num_heads
+          : positive_int_or(j, source, "num_key_value_heads",
+                            arch.defaults.num_key_value_heads > 0 ? arch.defaults.num_key_value_heads : c.num_heads);
   if (c.num_heads % c.num_kv_heads != 0)
     throw InputError(source + ": num_key_value_heads (" + std::to_string(c.num_kv_heads) +
-                         ") does not divide num_attention_heads (" + std::to_string(c.num_heads) + ")", 324);
+                         ") does not divide num_attention_heads (" + std::to_string(c.num_heads) + ")",
+                     324);
   if (has_value(j, "head_dim")) {
     c.head_dim = required_positive_int(j, source, "head_dim");
   } else {
     if (c.hidden_size % c.num_heads != 0)
       throw InputError(source + ": hidden_size (" + std::to_string(c.hidden_size) +
-                           ") is not a multiple of num_attention_heads and no head_dim is given", 324);
+                           ") is not a multiple of num_attention_heads and no head_dim is given",
+                       324);
     c.head_dim = c.hidden_size / c.num_heads;
   }
-  if (c.head_dim % 2 != 0) throw InputError(source + ": head_dim (" + std::to_string(c.head_dim) + ") must be even for RoPE", 324);
+  if (c.head_dim % 2 != 0)
+    throw InputError(source + ": head_dim (" + std::to_string(c.head_dim) + ") must be even for RoPE", 324);
   c.intermediate_size = required_positive_int(j, source, "intermediate_size");
   c.vocab_size = required_positive_int(j, source, "vocab_size");
-  c.max_position_embeddings = positive_int_or(j, source, "max_position_embeddings", arch.defaults.max_position_embeddings);
+  c.max_position_embeddings =
+      positive_int_or(j, source, "max_position_embeddings", arch.defaults.max_position_embeddings);
   c.rms_norm_eps = positive_number_or(j, source, "rms_norm_eps", 1e-6);  // all three classes: 1e-6
   read_rope(j, source, c);
   c.tie_word_embeddings = bool_or(j, source, "tie_word_embeddings", false);  // all three classes: False
@@ -195,7 +220,8 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
     if (has_value(j, f) && j[f].is_string()) c.torch_dtype = j[f].get<std::string>();
   // hidden_act (default "silu"): ACT2CLS maps both "silu" and "swish" to SiLU.
   if (j.contains("hidden_act") && j["hidden_act"] != "silu" && j["hidden_act"] != "swish")
-    throw UnsupportedError(source + ": hidden_act " + j["hidden_act"].dump() + " is not supported (supported: silu, swish)", 211);
+    throw UnsupportedError(
+        source + ": hidden_act " + j["hidden_act"].dump() + " is not supported (supported: silu, swish)", 211);
   c.bos_token_id = read_token_id(j, source, "bos_token_id");
   c.eos_token_id = read_token_id(j, source, "eos_token_id");
   if (arch.read_extra) arch.read_extra(j, source, c);
@@ -254,7 +280,8 @@ nlohmann::json to_hf_config_json(const ModelConfig& c) {
   // Qwen2 always has q/k/v biases, Mistral none; Llama has no sliding window.
   KVT_ASSERT(c.model_type != "llama" || (c.o_proj_bias == c.attention_bias && c.sliding_window == 0),
              "a Llama config.json cannot express these biases or a sliding window");
-  KVT_ASSERT(c.model_type != "mistral" || (!c.attention_bias && !c.o_proj_bias && !c.mlp_bias), "Mistral has no biases");
+  KVT_ASSERT(c.model_type != "mistral" || (!c.attention_bias && !c.o_proj_bias && !c.mlp_bias),
+             "Mistral has no biases");
   KVT_ASSERT(c.model_type != "qwen2" || (c.attention_bias && !c.o_proj_bias && !c.mlp_bias),
              "Qwen2 has q/k/v biases only");
   if (c.model_type == "llama") {

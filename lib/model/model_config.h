@@ -10,8 +10,8 @@ namespace kvt::model {
 struct RopeScaling {
   std::string type = "default";  // "default" (none), "linear", "llama3"
   double factor = 1.0;
-  double low_freq_factor = 1.0;   // llama3 only
-  double high_freq_factor = 4.0;  // llama3 only
+  double low_freq_factor = 1.0;                 // llama3 only
+  double high_freq_factor = 4.0;                // llama3 only
   int original_max_position_embeddings = 8192;  // llama3 only
 };
 
@@ -31,10 +31,10 @@ struct ModelConfig {
   double rope_theta = 10000.0;
   RopeScaling rope_scaling;
   bool tie_word_embeddings = false;
-  bool attention_bias = false;  // q/k/v biases (Qwen2 always; Llama attention_bias)
-  bool o_proj_bias = false;     // o_proj bias (Llama attention_bias)
-  bool mlp_bias = false;        // gate/up/down biases (Llama mlp_bias)
-  int sliding_window = 0;       // tokens each query sees on every layer; 0 = none
+  bool attention_bias = false;          // q/k/v biases (Qwen2 always; Llama attention_bias)
+  bool o_proj_bias = false;             // o_proj bias (Llama attention_bias)
+  bool mlp_bias = false;                // gate/up/down biases (Llama mlp_bias)
+  int sliding_window = 0;               // tokens each query sees on every layer; 0 = none
   std::string torch_dtype = "float32";  // config.json dtype (transformers 5) or torch_dtype (4); informational
   int bos_token_id = -1;
   int eos_token_id = -1;

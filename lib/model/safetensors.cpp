@@ -24,11 +24,10 @@ namespace {
 // 24b0b2857fef49be734b9ab72ce97c09bb25f5b9), in the enum's order.
 const std::vector<std::pair<std::string, int>>& dtype_bits() {
   static const std::vector<std::pair<std::string, int>> bits = {
-      {"BOOL", 8},        {"F4", 4},           {"F6_E2M3", 6},     {"F6_E3M2", 6},          {"U8", 8},
-      {"I8", 8},          {"F8_E5M2", 8},      {"F8_E4M3", 8},     {"F8_E8M0", 8},          {"F8_E4M3FNUZ", 8},
-      {"F8_E5M2FNUZ", 8}, {"I16", 16},         {"U16", 16},        {"F16", 16},             {"BF16", 16},
-      {"I32", 32},        {"U32", 32},         {"F32", 32},        {"C64", 64},             {"F64", 64},
-      {"I64", 64},        {"U64", 64}};
+      {"BOOL", 8},    {"F4", 4},      {"F6_E2M3", 6}, {"F6_E3M2", 6},     {"U8", 8},          {"I8", 8},
+      {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8}, {"F8_E4M3FNUZ", 8}, {"F8_E5M2FNUZ", 8}, {"I16", 16},
+      {"U16", 16},    {"F16", 16},    {"BF16", 16},   {"I32", 32},        {"U32", 32},        {"F32", 32},
+      {"C64", 64},    {"F64", 64},    {"I64", 64},    {"U64", 64}};
   return bits;
 }
 
@@ -79,10 +78,11 @@ SafetensorsLayout parse_safetensors_layout(const uint8_t* data, size_t size, con
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | data[i];
   if (header_len > kMaxHeaderBytes)
     throw InputError(path + ": header length " + std::to_string(header_len) + " exceeds the safetensors limit of " +
-                         std::to_string(kMaxHeaderBytes) + " bytes", 314);
+                         std::to_string(kMaxHeaderBytes) + " bytes",
+                     314);
   if (header_len > size - 8)
-    throw InputError(path + ": header length " + std::to_string(header_len) + " exceeds the file size " +
-                         std::to_string(size), 303);
+    throw InputError(
+        path + ": header length " + std::to_string(header_len) + " exceeds the file size " + std::to_string(size), 303);
   layout.header_json.assign(reinterpret_cast<const char*>(data + 8), header_len);
   layout.data_offset = 8 + header_len;
   const uint64_t data_size = size - layout.data_offset;
@@ -105,7 +105,8 @@ SafetensorsLayout parse_safetensors_layout(const uint8_t* data, size_t size, con
         for (auto kv = m.begin(); kv != m.end(); ++kv)
           if (!kv.value().is_string())
             throw InputError(path + ": __metadata__['" + kv.key() + "'] must be a string, got " +
-                                 std::string(kv.value().type_name()), 316);
+                                 std::string(kv.value().type_name()),
+                             316);
       continue;
     }
     const std::string& name = it.key();
@@ -119,26 +120,30 @@ SafetensorsLayout parse_safetensors_layout(const uint8_t* data, size_t size, con
     info.dtype = e["dtype"].get<std::string>();
     const int bits = safetensors_dtype_bits(info.dtype);
     if (bits == 0)
-      throw InputError(where + ": unknown dtype '" + info.dtype + "' (safetensors dtypes: " + safetensors_dtype_list() + ")", 306);
+      throw InputError(
+          where + ": unknown dtype '" + info.dtype + "' (safetensors dtypes: " + safetensors_dtype_list() + ")", 306);
     if (!e["shape"].is_array()) throw InputError(where + ": shape is not an array", 305);
     // Elements and bits in u64 with every product checked, as the reference reader's checked_mul.
     uint64_t count = 1;
     bool overflow = false;
     for (const auto& d : e["shape"]) {
-      if (!d.is_number_unsigned()) throw InputError(where + ": shape has a non-integer or negative dimension " + d.dump(), 305);
+      if (!d.is_number_unsigned())
+        throw InputError(where + ": shape has a non-integer or negative dimension " + d.dump(), 305);
       const uint64_t dim = d.get<uint64_t>();
       if (dim > uint64_t(INT64_MAX))
-        throw InputError(where + ": shape dimension " + std::to_string(dim) + " does not fit in a signed 64-bit integer", 311);
+        throw InputError(
+            where + ": shape dimension " + std::to_string(dim) + " does not fit in a signed 64-bit integer", 311);
       info.shape.push_back(int64_t(dim));
       overflow = overflow || __builtin_mul_overflow(count, dim, &count);
     }
     uint64_t total_bits = 0;
     if (overflow || __builtin_mul_overflow(count, uint64_t(bits), &total_bits))
-      throw InputError(where + ": shape " + shape_text(info.shape) + " of " + info.dtype +
-                           " overflows a 64-bit byte count", 311);
+      throw InputError(
+          where + ": shape " + shape_text(info.shape) + " of " + info.dtype + " overflows a 64-bit byte count", 311);
     if (total_bits % 8 != 0)
       throw InputError(where + ": shape " + shape_text(info.shape) + " of " + info.dtype + " is " +
-                           std::to_string(total_bits) + " bits, not a whole number of bytes", 315);
+                           std::to_string(total_bits) + " bits, not a whole number of bytes",
+                       315);
     const uint64_t bytes = total_bits / 8;
     const auto& off = e["data_offsets"];
     if (!off.is_array() || off.size() != 2 || !off[0].is_number_unsigned() || !off[1].is_number_unsigned())
@@ -148,10 +153,12 @@ SafetensorsLayout parse_safetensors_layout(const uint8_t* data, size_t size, con
     if (info.end < info.begin) throw InputError(where + ": data_offsets end before they begin", 307);
     if (info.end - info.begin != bytes)
       throw InputError(where + ": shape × dtype size is " + std::to_string(bytes) + " bytes but data_offsets span " +
-                           std::to_string(info.end - info.begin), 308);
+                           std::to_string(info.end - info.begin),
+                       308);
     if (info.end > data_size)
-      throw InputError(where + ": data_offsets end at " + std::to_string(info.end) +
-                           ", past the data section (" + std::to_string(data_size) + " bytes)", 309);
+      throw InputError(where + ": data_offsets end at " + std::to_string(info.end) + ", past the data section (" +
+                           std::to_string(data_size) + " bytes)",
+                       309);
     layout.tensors.push_back(std::move(info));
   }
   // Sorted by (begin, end), the byte ranges must tile the data section from 0 to its end (the reference
@@ -167,18 +174,22 @@ SafetensorsLayout parse_safetensors_layout(const uint8_t* data, size_t size, con
     if (cur->begin < covered)
       throw InputError(path + ": tensor '" + cur->name + "' overlaps tensor '" + prev->name + "' (it starts at byte " +
                            std::to_string(cur->begin) + " of the data section, before byte " + std::to_string(covered) +
-                           " where '" + prev->name + "' ends)", 310);
+                           " where '" + prev->name + "' ends)",
+                       310);
     if (cur->begin > covered)
       throw InputError(path + ": tensor '" + cur->name + "' starts at byte " + std::to_string(cur->begin) +
                            " of the data section, leaving bytes " + std::to_string(covered) + ".." +
-                           std::to_string(cur->begin) + " unused (tensors must be contiguous)", 312);
+                           std::to_string(cur->begin) + " unused (tensors must be contiguous)",
+                       312);
     covered = cur->end;
     prev = cur;
   }
   if (covered != data_size)
-    throw InputError(path + ": " + std::to_string(data_size - covered) + " trailing bytes after " +
-                         (prev ? "the last tensor '" + prev->name + "'" : std::string("the header, which lists no tensor")) +
-                         " (the data section must end where the last tensor ends)", 313);
+    throw InputError(
+        path + ": " + std::to_string(data_size - covered) + " trailing bytes after " +
+            (prev ? "the last tensor '" + prev->name + "'" : std::string("the header, which lists no tensor")) +
+            " (the data section must end where the last tensor ends)",
+        313);
   return layout;
 }
 
@@ -231,8 +242,9 @@ const TensorInfo* SafetensorsFile::find(const std::string& name) const {
 at::Tensor SafetensorsFile::view(const TensorInfo& info) const {
   auto type = scalar_type_of(info.dtype);
   if (type == c10::ScalarType::Undefined)
-    throw UnsupportedError(path_ + ": tensor '" + info.name + "': dtype " + info.dtype + " is not supported (supported: " +
-                               kWeightDtypes + ")", 201);
+    throw UnsupportedError(path_ + ": tensor '" + info.name + "': dtype " + info.dtype +
+                               " is not supported (supported: " + kWeightDtypes + ")",
+                           201);
   void* data = const_cast<uint8_t*>(map_ + data_offset_ + info.begin);
   return at::from_blob(data, info.shape, at::TensorOptions().dtype(type));
 }
@@ -254,7 +266,8 @@ void write_safetensors(const std::string& path, const std::vector<std::pair<std:
   uint64_t offset = 0;
   for (const auto& [name, tensor] : tensors) {
     std::string dtype = dtype_name_of(tensor.scalar_type());
-    if (dtype.empty()) throw UnsupportedError(path + ": tensor '" + name + "': only F32, F16 and BF16 can be written", 202);
+    if (dtype.empty())
+      throw UnsupportedError(path + ": tensor '" + name + "': only F32, F16 and BF16 can be written", 202);
     auto t = tensor.detach().to(at::kCPU).contiguous();
     uint64_t bytes = static_cast<uint64_t>(t.numel()) * t.element_size();
     header[name] = {{"dtype", dtype}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};

@@ -14,9 +14,9 @@ namespace kvt::model {
 
 struct TensorInfo {
   std::string name;
-  std::string dtype;             // one of the safetensors dtypes: "F32", "F16", "BF16", "I8", "F8_E4M3", "F4", ...
+  std::string dtype;  // one of the safetensors dtypes: "F32", "F16", "BF16", "I8", "F8_E4M3", "F4", ...
   std::vector<int64_t> shape;
-  uint64_t begin = 0, end = 0;   // byte range within the data section
+  uint64_t begin = 0, end = 0;  // byte range within the data section
 };
 
 // Size in bits of one element of a safetensors dtype (F4 = 4, F6_E2M3 = 6, BF16 = 16, ...); 0 when the format

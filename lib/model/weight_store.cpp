@@ -50,7 +50,8 @@ WeightStore::WeightStore(const std::string& model_dir) : model_dir_(model_dir) {
     for (const auto& [tensor, file] : expected_file) names.insert(file);
     for (const auto& n : names) {
       fs::path p = dir / n;
-      if (!fs::exists(p)) throw InputError(p.string() + ": shard listed in model.safetensors.index.json is missing", 331);
+      if (!fs::exists(p))
+        throw InputError(p.string() + ": shard listed in model.safetensors.index.json is missing", 331);
       shards.push_back(p.string());
     }
   } else {
@@ -61,14 +62,16 @@ WeightStore::WeightStore(const std::string& model_dir) : model_dir_(model_dir) {
     size_t fi = files_.size() - 1;
     for (const auto& t : files_.back()->tensors()) {
       if (location_.count(t.name))
-        throw InputError(path + ": tensor '" + t.name + "' also appears in " + files_[location_[t.name].first]->path(), 332);
+        throw InputError(path + ": tensor '" + t.name + "' also appears in " + files_[location_[t.name].first]->path(),
+                         332);
       location_[t.name] = {fi, &t};
     }
   }
   for (const auto& [name, file] : expected_file) {
     auto it = location_.find(name);
     std::string want = (dir / file).string();
-    if (it == location_.end()) throw InputError(want + ": tensor '" + name + "' listed in the index is missing from the shard", 333);
+    if (it == location_.end())
+      throw InputError(want + ": tensor '" + name + "' listed in the index is missing from the shard", 333);
     if (files_[it->second.first]->path() != want)
       throw InputError(files_[it->second.first]->path() + ": tensor '" + name + "' is indexed in " + file, 333);
   }
@@ -76,7 +79,8 @@ WeightStore::WeightStore(const std::string& model_dir) : model_dir_(model_dir) {
 
 const TensorInfo& WeightStore::info(const std::string& name) const {
   auto it = location_.find(name);
-  if (it == location_.end()) throw InputError(model_dir_ + ": tensor '" + name + "' is missing from the safetensors files", 334);
+  if (it == location_.end())
+    throw InputError(model_dir_ + ": tensor '" + name + "' is missing from the safetensors files", 334);
   return *it->second.second;
 }
 

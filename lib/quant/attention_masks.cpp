@@ -15,8 +15,8 @@ ChunkBias chunk_bias(int64_t t0, int64_t t1, int64_t c0, int sliding_window, con
   ChunkBias out;
   out.column_begin = sliding_window > 0 ? c0 : t0;
   auto opts = at::TensorOptions().dtype(at::kLong).device(device);
-  at::Tensor rows = at::arange(t0, t1, opts).unsqueeze(1);                  // [n, 1]
-  at::Tensor cols = at::arange(out.column_begin, t1, opts).unsqueeze(0);    // [1, w]
+  at::Tensor rows = at::arange(t0, t1, opts).unsqueeze(1);                // [n, 1]
+  at::Tensor cols = at::arange(out.column_begin, t1, opts).unsqueeze(0);  // [1, w]
   at::Tensor masked = cols > rows;
   if (sliding_window > 0) masked = masked.logical_or(cols <= rows - sliding_window);
   out.bias = at::zeros({t1 - t0, t1 - out.column_begin}, opts.dtype(at::kFloat))
@@ -36,7 +36,8 @@ int64_t first_full_precision_column(const std::vector<int64_t>& tau, int64_t t0)
 }
 
 at::Tensor full_precision_mask(const at::Tensor& tau_on_device, int64_t t0, int64_t t1, int64_t f) {
-  at::Tensor rows = at::arange(t0, t1, at::TensorOptions().dtype(at::kLong).device(tau_on_device.device())).unsqueeze(1);
+  at::Tensor rows =
+      at::arange(t0, t1, at::TensorOptions().dtype(at::kLong).device(tau_on_device.device())).unsqueeze(1);
   return rows < tau_on_device.narrow(0, f, t1 - f).unsqueeze(0);
 }
 

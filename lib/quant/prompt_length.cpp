@@ -22,8 +22,9 @@ int64_t PromptLength::prefill_tokens(int64_t length) const { return std::min(len
 int64_t PromptLength::for_sequence(int64_t length) const {
   const int64_t p = unclamped(*this, length);
   if (length < 2 || p >= length)
-    throw InputError("--prompt-len: a sequence of " + std::to_string(length) + " tokens has no token left to decode after a " +
-                         std::to_string(p) + "-token prompt (" + describe() + ")",
+    throw InputError("--prompt-len: a sequence of " + std::to_string(length) +
+                         " tokens has no token left to decode after a " + std::to_string(p) + "-token prompt (" +
+                         describe() + ")",
                      971);
   return p;
 }

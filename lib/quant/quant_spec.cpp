@@ -67,7 +67,8 @@ TensorQuantSpec tensor_spec_from_json(const nlohmann::json& j, const std::string
     for (const char* field : {"group_size", "residual"}) {
       int64_t v = 0;
       if (j.contains(field) && !json_integer_in(j.at(field), INT32_MIN, INT32_MAX, v))
-        throw InputError(source + ": " + field + " is " + j.at(field).dump() + ", expected an integer that fits 32 bits", 403);
+        throw InputError(
+            source + ": " + field + " is " + j.at(field).dump() + ", expected an integer that fits 32 bits", 403);
     }
     spec.group_size = j.value("group_size", 0);
     spec.residual = j.value("residual", 0);
@@ -85,7 +86,8 @@ nlohmann::json scheme_params_json(const QuantScheme& scheme) {
 void check_quant_bits(int bits, bool symmetric) {
   if (bits == 16) return;
   if (bits < 1 || bits > 8)
-    throw UnsupportedError("quantization to " + std::to_string(bits) + " bits: supported are 1..8 and 16 (no quantization)", 401);
+    throw UnsupportedError(
+        "quantization to " + std::to_string(bits) + " bits: supported are 1..8 and 16 (no quantization)", 401);
   if (symmetric && bits < 2)
     throw UnsupportedError("symmetric quantization needs at least 2 bits (1 bit leaves q_max = 0), got 1", 402);
 }

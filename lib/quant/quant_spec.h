@@ -14,8 +14,8 @@ enum class QuantAxis {
   PerChannel,  // groups run along time: `group_size` consecutive tokens of one channel (KVTuner axis 1)
 };
 
-std::string axis_name(QuantAxis axis);            // "per-token" | "per-channel"
-QuantAxis parse_axis(const std::string& name);    // @throws InputError naming the value
+std::string axis_name(QuantAxis axis);          // "per-token" | "per-channel"
+QuantAxis parse_axis(const std::string& name);  // @throws InputError naming the value
 
 struct TensorQuantSpec {
   QuantAxis axis = QuantAxis::PerToken;

@@ -35,8 +35,9 @@ at::Tensor quantized_attention(const at::Tensor& q, const at::Tensor& k, const a
                           stream_quantize(v, scheme.value, pair.value_bits, state), sliding_window, chunk_rows);
 }
 
-at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const StreamedTensor& key_cache,
-                            const StreamedTensor& value_cache, int sliding_window, int64_t chunk_rows) {
+at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                            const StreamedTensor& key_cache, const StreamedTensor& value_cache, int sliding_window,
+                            int64_t chunk_rows) {
   check_attention_shapes(q, k, v);
   KVT_ASSERT(chunk_rows > 0, "chunk_rows must be positive");
   const int64_t heads = q.size(0), tokens = q.size(1), head_dim = q.size(2), kv_heads = k.size(0);
@@ -61,7 +62,8 @@ at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::
     if (keys_quantized) {
       const int64_t f = std::max(c0, first_full_precision_column(tau_k, t0));
       if (f < t1) {
-        at::Tensor fp = at::bmm(qc, k_fp.narrow(1, f, t1 - f).transpose(1, 2)).mul_(scale).view({kv_heads, group, n, t1 - f});
+        at::Tensor fp =
+            at::bmm(qc, k_fp.narrow(1, f, t1 - f).transpose(1, 2)).mul_(scale).view({kv_heads, group, n, t1 - f});
         at::Tensor band = scores4.narrow(3, f - c0, t1 - f);
         band.copy_(at::where(full_precision_mask(key_cache.quantized_from, t0, t1, f), fp, band));
       }

@@ -26,8 +26,8 @@ at::Tensor quantized_attention(const at::Tensor& q, const at::Tensor& k, const a
                                int64_t chunk_rows = kDefaultChunkRows);
 
 // The same with the cache already quantized (stream_quantize of k and v).
-at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const StreamedTensor& key_cache,
-                            const StreamedTensor& value_cache, int sliding_window = 0,
+at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                            const StreamedTensor& key_cache, const StreamedTensor& value_cache, int sliding_window = 0,
                             int64_t chunk_rows = kDefaultChunkRows);
 
 // @throws InputError unless q [H, T, D] and k, v [H_kv, T, D] agree and H_kv divides H.

@@ -51,7 +51,8 @@ QuantScheme scheme_from_params(const std::string& name, const nlohmann::json& pa
     throw InputError(source + ": " + e.what(), 408);
   }
   if (registered.key != scheme.key || registered.value != scheme.value)
-    throw InputError(source + ": scheme '" + name + "' is recorded with parameters that differ from its definition", 408);
+    throw InputError(source + ": scheme '" + name + "' is recorded with parameters that differ from its definition",
+                     408);
   return registered;
 }
 

@@ -1,6 +1,5 @@
 #include "lib/quant/storage.h"
 
-
 namespace kvt::quant {
 
 int group_parameter_bits(bool symmetric) { return (symmetric ? 1 : 2) * kFullPrecisionBits; }
@@ -33,7 +32,8 @@ TensorStorage tensor_storage(const TensorQuantSpec& spec, int bits, int64_t toke
   return s;
 }
 
-PairStorage pair_storage(const QuantScheme& scheme, const PrecisionPair& pair, int64_t tokens, int kv_heads, int head_dim) {
+PairStorage pair_storage(const QuantScheme& scheme, const PrecisionPair& pair, int64_t tokens, int kv_heads,
+                         int head_dim) {
   return {tensor_storage(scheme.key, pair.key_bits, tokens, kv_heads, head_dim),
           tensor_storage(scheme.value, pair.value_bits, tokens, kv_heads, head_dim)};
 }

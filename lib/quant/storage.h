@@ -49,6 +49,7 @@ struct PairStorage {
 };
 
 // K and V of one layer holding `tokens` tokens under `pair`.
-PairStorage pair_storage(const QuantScheme& scheme, const PrecisionPair& pair, int64_t tokens, int kv_heads, int head_dim);
+PairStorage pair_storage(const QuantScheme& scheme, const PrecisionPair& pair, int64_t tokens, int kv_heads,
+                         int head_dim);
 
 }  // namespace kvt::quant

@@ -21,9 +21,8 @@ namespace {
 
 void check_kv_shape(const at::Tensor& x, const char* what) {
   if (x.dim() != 3)
-    throw InputError(std::string(what) + ": expected a [H_kv, T, D] tensor, got " + std::to_string(x.dim()) +
-                         " dimensions",
-                     406);
+    throw InputError(
+        std::string(what) + ": expected a [H_kv, T, D] tensor, got " + std::to_string(x.dim()) + " dimensions", 406);
 }
 
 }  // namespace
@@ -66,7 +65,8 @@ at::Tensor quantized_from_steps(const TensorQuantSpec& spec, int bits, int64_t t
 
 StreamedTensor stream_quantize(const at::Tensor& x, const TensorQuantSpec& spec, int bits, const DecodeState& state) {
   check_kv_shape(x, "stream_quantize");
-  if (state.prompt_len < 0) throw InputError("prompt length must be >= 0, got " + std::to_string(state.prompt_len), 407);
+  if (state.prompt_len < 0)
+    throw InputError("prompt length must be >= 0, got " + std::to_string(state.prompt_len), 407);
   StreamedTensor out;
   const int64_t tokens = x.size(1);
   out.quantized_from = quantized_from_steps(spec, bits, tokens, state).to(x.device());

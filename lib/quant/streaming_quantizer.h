@@ -29,8 +29,8 @@ enum class PrefillMode {
   Quantized,      // "prefill-quantized": the paper's description (force_quant=True)
 };
 
-std::string prefill_mode_name(PrefillMode mode);            // "prefill-fp" | "prefill-quantized"
-PrefillMode parse_prefill_mode(const std::string& text);    // "fp" | "quantized" | the names above
+std::string prefill_mode_name(PrefillMode mode);          // "prefill-fp" | "prefill-quantized"
+PrefillMode parse_prefill_mode(const std::string& text);  // "fp" | "quantized" | the names above
 
 struct DecodeState {
   int64_t prompt_len = 0;  // tokens processed by the prefill; 0 = every token is a decode step
@@ -40,8 +40,8 @@ struct DecodeState {
 constexpr int64_t kNeverQuantized = std::numeric_limits<int64_t>::max();
 
 struct StreamedTensor {
-  at::Tensor dequantized;     // [H_kv, T, D], x's dtype: the cache content after all T tokens
-  at::Tensor quantized_from;  // int64 [T] on x's device: τ_s (kNeverQuantized if never quantized)
+  at::Tensor dequantized;        // [H_kv, T, D], x's dtype: the cache content after all T tokens
+  at::Tensor quantized_from;     // int64 [T] on x's device: τ_s (kNeverQuantized if never quantized)
   int64_t quantized_tokens = 0;  // tokens in complete blocks (a multiple of the flush block)
 };
 
@@ -49,7 +49,6 @@ struct StreamedTensor {
 // Per-token: groups of G channels of one token. Per-channel: groups of G consecutive tokens of one channel
 // (T must be a multiple of G). bits == 16 returns x. @throws InputError / UnsupportedError.
 at::Tensor fake_quantize_kv(const at::Tensor& x, const TensorQuantSpec& spec, int bits);
-
 
 // τ_s for s in [0, tokens) as above (CPU, int64). bits == 16 gives kNeverQuantized everywhere.
 at::Tensor quantized_from_steps(const TensorQuantSpec& spec, int bits, int64_t tokens, const DecodeState& state);

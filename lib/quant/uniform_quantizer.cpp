@@ -54,7 +54,8 @@ at::Tensor dequantize_codes(at::Tensor q, const GroupParams& p) {
 
 at::Tensor to_float(const at::Tensor& x) {
   if (!x.is_floating_point())
-    throw InputError("fake quantization needs a floating-point tensor, got " + std::string(c10::toString(x.scalar_type())), 404);
+    throw InputError(
+        "fake quantization needs a floating-point tensor, got " + std::string(c10::toString(x.scalar_type())), 404);
   return x.scalar_type() == at::kFloat ? x : x.to(at::kFloat);
 }
 
@@ -102,7 +103,8 @@ at::Tensor fake_quantize_cpu(const at::Tensor& x, int64_t group_dim, int bits, b
         for (int l = 0; l < 8; ++l) lo_lanes[l] = hi_lanes[l] = g[0];
         int64_t i = 0;
         for (; i + 8 <= group; i += 8)
-          for (int l = 0; l < 8; ++l) lo_lanes[l] = std::min(lo_lanes[l], g[i + l]), hi_lanes[l] = std::max(hi_lanes[l], g[i + l]);
+          for (int l = 0; l < 8; ++l)
+            lo_lanes[l] = std::min(lo_lanes[l], g[i + l]), hi_lanes[l] = std::max(hi_lanes[l], g[i + l]);
         for (; i < group; ++i) lo_lanes[0] = std::min(lo_lanes[0], g[i]), hi_lanes[0] = std::max(hi_lanes[0], g[i]);
         float lo = lo_lanes[0], hi = hi_lanes[0];
         for (int l = 1; l < 8; ++l) lo = std::min(lo, lo_lanes[l]), hi = std::max(hi, hi_lanes[l]);

@@ -17,7 +17,6 @@ namespace kvt::quant {
 int code_min(int bits);  // −2^(b−1)
 int code_max(int bits);  // 2^(b−1) − 1
 
-
 struct QuantizedGroups {
   at::Tensor codes;        // int8, x's shape: q ∈ [q_min, q_max]
   at::Tensor scale;        // fp32, x's shape with group_dim of size 1

@@ -14,20 +14,20 @@ SvgDocument::SvgDocument(int width, int height) : width_(width), height_(height)
 
 void SvgDocument::rect(double x, double y, double w, double h, const std::string& fill, const std::string& stroke,
                        const std::string& extra) {
-  body_ += "<rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"" + px(w) + "\" height=\"" + px(h) +
-           "\" fill=\"" + fill + "\" stroke=\"" + stroke + "\"" + (extra.empty() ? "" : " " + extra) + "/>\n";
+  body_ += "<rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"" + px(w) + "\" height=\"" + px(h) + "\" fill=\"" +
+           fill + "\" stroke=\"" + stroke + "\"" + (extra.empty() ? "" : " " + extra) + "/>\n";
 }
 
 void SvgDocument::line(double x1, double y1, double x2, double y2, const std::string& stroke, double width,
                        const std::string& dash) {
-  body_ += "<line x1=\"" + px(x1) + "\" y1=\"" + px(y1) + "\" x2=\"" + px(x2) + "\" y2=\"" + px(y2) +
-           "\" stroke=\"" + stroke + "\" stroke-width=\"" + px(width) + "\"" +
+  body_ += "<line x1=\"" + px(x1) + "\" y1=\"" + px(y1) + "\" x2=\"" + px(x2) + "\" y2=\"" + px(y2) + "\" stroke=\"" +
+           stroke + "\" stroke-width=\"" + px(width) + "\"" +
            (dash.empty() ? "" : " stroke-dasharray=\"" + dash + "\"") + "/>\n";
 }
 
 void SvgDocument::circle(double cx, double cy, double r, const std::string& fill, const std::string& stroke) {
-  body_ += "<circle cx=\"" + px(cx) + "\" cy=\"" + px(cy) + "\" r=\"" + px(r) + "\" fill=\"" + fill +
-           "\" stroke=\"" + stroke + "\"/>\n";
+  body_ += "<circle cx=\"" + px(cx) + "\" cy=\"" + px(cy) + "\" r=\"" + px(r) + "\" fill=\"" + fill + "\" stroke=\"" +
+           stroke + "\"/>\n";
 }
 
 void SvgDocument::polyline(const std::vector<std::pair<double, double>>& points, const std::string& stroke,
@@ -35,8 +35,8 @@ void SvgDocument::polyline(const std::vector<std::pair<double, double>>& points,
   if (points.empty()) return;
   std::string coords;
   for (const auto& [x, y] : points) coords += (coords.empty() ? "" : " ") + px(x) + "," + px(y);
-  body_ += "<polyline points=\"" + coords + "\" fill=\"none\" stroke=\"" + stroke + "\" stroke-width=\"" +
-           px(width) + "\"" + (dash.empty() ? "" : " stroke-dasharray=\"" + dash + "\"") + "/>\n";
+  body_ += "<polyline points=\"" + coords + "\" fill=\"none\" stroke=\"" + stroke + "\" stroke-width=\"" + px(width) +
+           "\"" + (dash.empty() ? "" : " stroke-dasharray=\"" + dash + "\"") + "/>\n";
 }
 
 void SvgDocument::text(double x, double y, const std::string& content, double size, const std::string& anchor,

@@ -16,9 +16,9 @@ namespace kvt::tok {
 namespace {
 
 const char* const kMetaspace = "\xE2\x96\x81";  // "▁" U+2581, SentencePiece's space
-constexpr size_t kMaxCachedWordBytes = 256;       // as transformers.js: long words rarely repeat
-constexpr size_t kMaxCacheEntries = 1 << 18;      // cleared when full, bounding memory
-constexpr size_t kNaiveMergeLimit = 24;           // below this, rescanning beats a heap
+constexpr size_t kMaxCachedWordBytes = 256;     // as transformers.js: long words rarely repeat
+constexpr size_t kMaxCacheEntries = 1 << 18;    // cleared when full, bounding memory
+constexpr size_t kNaiveMergeLimit = 24;         // below this, rescanning beats a heap
 
 uint64_t pair_key(int32_t left, int32_t right) { return (uint64_t(uint32_t(left)) << 32) | uint32_t(right); }
 
@@ -40,7 +40,8 @@ BpeModel::BpeModel(std::vector<std::string> ids, std::unordered_map<std::string,
   for (size_t rank = 0; rank < merges.size(); ++rank) {
     const auto& [left, right] = merges[rank];
     std::string merged = left + right;
-    int32_t left_id = this->token_to_id(left), right_id = this->token_to_id(right), merged_id = this->token_to_id(merged);
+    int32_t left_id = this->token_to_id(left), right_id = this->token_to_id(right),
+            merged_id = this->token_to_id(merged);
     if (left_id < 0 || right_id < 0 || merged_id < 0) {
       const std::string& missing = left_id < 0 ? left : right_id < 0 ? right : merged;
       throw InputError(where + ": merges[" + std::to_string(rank) + "] \"" + left + " " + right + "\" needs token \"" +
@@ -66,7 +67,8 @@ BpeModel::BpeModel(std::vector<std::string> ids, std::unordered_map<std::string,
   if (!options_.unk_token.empty()) {
     unk_id_ = this->token_to_id(options_.unk_token);
     if (unk_id_ < 0)
-      throw InputError(where + ": model.unk_token \"" + options_.unk_token + "\" is not in model.vocab", kErrTokenizerVocab);
+      throw InputError(where + ": model.unk_token \"" + options_.unk_token + "\" is not in model.vocab",
+                       kErrTokenizerVocab);
   }
 }
 
@@ -103,7 +105,8 @@ void BpeModel::initial_symbols(const std::string& word, bool byte_level, std::ve
       continue;
     }
     // An unknown character: its UTF-8 bytes as <0xNN> tokens when all exist, else the unk token.
-    std::string bytes = byte_level ? byte_to_unicode()[static_cast<unsigned char>(word[start])] : word.substr(start, pos - start);
+    std::string bytes =
+        byte_level ? byte_to_unicode()[static_cast<unsigned char>(word[start])] : word.substr(start, pos - start);
     bool fallback = options_.byte_fallback;
     for (unsigned char b : bytes) fallback = fallback && byte_fallback_ids_[b] >= 0;
     if (fallback) {

@@ -25,7 +25,9 @@ const ByteMap& byte_map() {
   static const ByteMap map = [] {
     ByteMap m;
     m.from_code_point.fill(-1);
-    auto printable = [](int b) { return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF); };
+    auto printable = [](int b) {
+      return (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+    };
     int next_extra = 0;
     for (int b = 0; b < 256; ++b) {
       uint32_t cp = printable(b) ? uint32_t(b) : uint32_t(256 + next_extra++);

@@ -13,10 +13,18 @@ const icu::Normalizer2& icu_normalizer(Normalizer::Kind kind) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* normalizer = nullptr;
   switch (kind) {
-    case Normalizer::Kind::kNfc: normalizer = icu::Normalizer2::getNFCInstance(status); break;
-    case Normalizer::Kind::kNfd: normalizer = icu::Normalizer2::getNFDInstance(status); break;
-    case Normalizer::Kind::kNfkc: normalizer = icu::Normalizer2::getNFKCInstance(status); break;
-    default: normalizer = icu::Normalizer2::getNFKDInstance(status); break;
+    case Normalizer::Kind::kNfc:
+      normalizer = icu::Normalizer2::getNFCInstance(status);
+      break;
+    case Normalizer::Kind::kNfd:
+      normalizer = icu::Normalizer2::getNFDInstance(status);
+      break;
+    case Normalizer::Kind::kNfkc:
+      normalizer = icu::Normalizer2::getNFKCInstance(status);
+      break;
+    default:
+      normalizer = icu::Normalizer2::getNFKDInstance(status);
+      break;
   }
   if (U_FAILURE(status) || !normalizer)
     throw InternalError(std::string("ICU normalizer unavailable: ") + u_errorName(status));
@@ -82,7 +90,9 @@ std::string Normalizer::normalize(std::string text) const {
       case Kind::kNfc:
       case Kind::kNfd:
       case Kind::kNfkc:
-      case Kind::kNfkd: text = unicode_normalize(step.kind, text); break;
+      case Kind::kNfkd:
+        text = unicode_normalize(step.kind, text);
+        break;
       case Kind::kPrepend:
         if (!text.empty()) text.insert(0, step.text);
         break;

@@ -31,7 +31,8 @@ void encode_model_word(const Pipeline& p, const std::string& word, std::vector<i
     p.model->encode_word(word, byte_level, out);
   } else {
     size_t start = 0;
-    for (size_t found = word.find(kMetaspace, 1); found != std::string::npos; found = word.find(kMetaspace, found + 3)) {
+    for (size_t found = word.find(kMetaspace, 1); found != std::string::npos;
+         found = word.find(kMetaspace, found + 3)) {
       if (found >= 3 && word.compare(found - 3, 3, kMetaspace) == 0) continue;  // inside a run of ▁
       p.model->encode_word(word.substr(start, found - start), false, out);
       start = found;
@@ -114,11 +115,13 @@ std::string Tokenizer::decode(const std::vector<int64_t>& ids, bool skip_special
     auto added = p.added_by_id.find(int32_t(id));
     if (added != p.added_by_id.end()) {
       const std::string& content = added->second->content;
-      if (!(skip_special && added->second->special)) tokens.push_back(byte_level ? bytes_to_unicode_text(content) : content);
+      if (!(skip_special && added->second->special))
+        tokens.push_back(byte_level ? bytes_to_unicode_text(content) : content);
       continue;
     }
     const std::string* token = p.model->id_to_token(int32_t(id));
-    if (!token) throw InputError("decode: token id " + std::to_string(id) + " has no token in the vocabulary", kErrTokenIdRange);
+    if (!token)
+      throw InputError("decode: token id " + std::to_string(id) + " has no token in the vocabulary", kErrTokenIdRange);
     tokens.push_back(*token);
   }
   if (p.decoder.empty()) {  // huggingface/tokenizers joins with spaces when there is no decoder

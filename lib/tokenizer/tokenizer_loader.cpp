@@ -26,7 +26,9 @@ struct Node {
 
   Node at(const std::string& key) const { return {value.at(key), where + "." + key}; }
   Node at(size_t index) const { return {value.at(index), where + "[" + std::to_string(index) + "]"}; }
-  bool has(const std::string& key) const { return value.is_object() && value.contains(key) && !value.at(key).is_null(); }
+  bool has(const std::string& key) const {
+    return value.is_object() && value.contains(key) && !value.at(key).is_null();
+  }
 
   [[noreturn]] void fail(const std::string& what) const { throw InputError(where + ": " + what, kErrTokenizerJson); }
   [[noreturn]] void unsupported(const std::string& what) const {
@@ -58,7 +60,8 @@ struct Node {
   int64_t integer_in(int64_t min, int64_t max, const std::string& what) const {
     const int64_t v = integer();
     if (v < min || v > max)
-      fail(what + " " + std::to_string(v) + " is out of range (expected " + std::to_string(min) + ".." + std::to_string(max) + ")");
+      fail(what + " " + std::to_string(v) + " is out of range (expected " + std::to_string(min) + ".." +
+           std::to_string(max) + ")");
     return v;
   }
   // A token id: 0..kMaxTokenId, so it fits int32 with room for the vocabulary size.
@@ -73,7 +76,9 @@ struct Node {
     if (!value.contains(key)) fail("missing field \"" + key + "\"");
     return at(key);
   }
-  std::string str_or(const std::string& key, const std::string& fallback) const { return has(key) ? at(key).str() : fallback; }
+  std::string str_or(const std::string& key, const std::string& fallback) const {
+    return has(key) ? at(key).str() : fallback;
+  }
   bool bool_or(const std::string& key, bool fallback) const { return has(key) ? at(key).boolean() : fallback; }
   std::string type() const { return member("type").str(); }
 };
@@ -123,7 +128,8 @@ void add_normalizer(const Node& node, Normalizer& normalizer) {
     else
       normalizer.add({Kind::kReplace, content, "", pattern_regex(pattern)});
   } else {
-    node.unsupported("normalizer type \"" + type + "\" is not supported (supported: NFC, NFD, NFKC, NFKD, Prepend, Replace, Sequence)");
+    node.unsupported("normalizer type \"" + type +
+                     "\" is not supported (supported: NFC, NFD, NFKC, NFKD, Prepend, Replace, Sequence)");
   }
 }
 
@@ -151,12 +157,18 @@ void add_pre_tokenizer(const Node& node, PreTokenizer& pre_tokenizer) {
     PreTokenizer::Step step{Kind::kSplit, pattern_regex(node.member("pattern"))};
     const std::string behavior = node.member("behavior").str();
     using B = PreTokenizer::Behavior;
-    if (behavior == "Removed") step.behavior = B::kRemoved;
-    else if (behavior == "Isolated") step.behavior = B::kIsolated;
-    else if (behavior == "MergedWithPrevious") step.behavior = B::kMergedWithPrevious;
-    else if (behavior == "MergedWithNext") step.behavior = B::kMergedWithNext;
-    else if (behavior == "Contiguous") step.behavior = B::kContiguous;
-    else node.at("behavior").fail("unknown split behavior \"" + behavior + "\"");
+    if (behavior == "Removed")
+      step.behavior = B::kRemoved;
+    else if (behavior == "Isolated")
+      step.behavior = B::kIsolated;
+    else if (behavior == "MergedWithPrevious")
+      step.behavior = B::kMergedWithPrevious;
+    else if (behavior == "MergedWithNext")
+      step.behavior = B::kMergedWithNext;
+    else if (behavior == "Contiguous")
+      step.behavior = B::kContiguous;
+    else
+      node.at("behavior").fail("unknown split behavior \"" + behavior + "\"");
     step.invert = node.bool_or("invert", false);
     pre_tokenizer.add(std::move(step));
   } else if (type == "ByteLevel") {
@@ -171,7 +183,8 @@ void add_pre_tokenizer(const Node& node, PreTokenizer& pre_tokenizer) {
     step.split = node.bool_or("split", true);
     pre_tokenizer.add(std::move(step));
   } else {
-    node.unsupported("pre_tokenizer type \"" + type + "\" is not supported (supported: ByteLevel, Metaspace, Split, Sequence)");
+    node.unsupported("pre_tokenizer type \"" + type +
+                     "\" is not supported (supported: ByteLevel, Metaspace, Split, Sequence)");
   }
 }
 
@@ -205,8 +218,9 @@ void add_decoder(const Node& node, Decoder& decoder) {
     step.start = size_t(node.member("start").integer_in(0, INT32_MAX, "start"));
     step.stop = size_t(node.member("stop").integer_in(0, INT32_MAX, "stop"));
   } else {
-    node.unsupported("decoder type \"" + type +
-                     "\" is not supported (supported: ByteLevel, Metaspace, Replace, ByteFallback, Fuse, Strip, Sequence)");
+    node.unsupported(
+        "decoder type \"" + type +
+        "\" is not supported (supported: ByteLevel, Metaspace, Replace, ByteFallback, Fuse, Strip, Sequence)");
   }
   decoder.add(std::move(step));
 }
@@ -234,7 +248,8 @@ void add_post_processor(const Node& node, std::vector<int32_t>& prefix, std::vec
         std::string name = item.at("SpecialToken").member("id").str();
         if (!specials.has(name)) item.fail("special token \"" + name + "\" is not in special_tokens");
         Node ids = specials.at(name).member("ids");
-        for (size_t k = 0; k < ids.array().size(); ++k) (seen_sequence ? after : before).push_back(ids.at(k).token_id());
+        for (size_t k = 0; k < ids.array().size(); ++k)
+          (seen_sequence ? after : before).push_back(ids.at(k).token_id());
       } else {
         item.fail("expected {\"Sequence\": ...} or {\"SpecialToken\": ...}");
       }
@@ -243,8 +258,9 @@ void add_post_processor(const Node& node, std::vector<int32_t>& prefix, std::vec
     before.push_back(node.member("cls").member_at(1).token_id());
     after.push_back(node.member("sep").member_at(1).token_id());
   } else {
-    node.unsupported("post_processor type \"" + type +
-                     "\" is not supported (supported: TemplateProcessing, ByteLevel, RobertaProcessing, BertProcessing, Sequence)");
+    node.unsupported(
+        "post_processor type \"" + type +
+        "\" is not supported (supported: TemplateProcessing, ByteLevel, RobertaProcessing, BertProcessing, Sequence)");
   }
   prefix.insert(prefix.begin(), before.begin(), before.end());
   suffix.insert(suffix.end(), after.begin(), after.end());
@@ -258,7 +274,8 @@ AddedToken parse_added_token(const Node& node, int32_t id) {
   token.lstrip = node.bool_or("lstrip", false);
   token.rstrip = node.bool_or("rstrip", false);
   token.normalized = node.bool_or("normalized", !token.special);
-  if (node.bool_or("single_word", false)) node.unsupported("added token \"" + token.content + "\": single_word is not supported");
+  if (node.bool_or("single_word", false))
+    node.unsupported("added token \"" + token.content + "\": single_word is not supported");
   if (token.content.empty()) node.fail("added token with empty content");
   return token;
 }
@@ -266,7 +283,8 @@ AddedToken parse_added_token(const Node& node, int32_t id) {
 std::unique_ptr<BpeModel> parse_bpe_model(const Node& model) {
   if (model.has("type") && model.type() != "BPE")
     model.unsupported("model type \"" + model.type() + "\" is not supported (only BPE)");
-  if (model.has("dropout") && !model.at("dropout").value.is_number()) model.at("dropout").fail("expected a number or null");
+  if (model.has("dropout") && !model.at("dropout").value.is_number())
+    model.at("dropout").fail("expected a number or null");
   if (model.has("dropout") && model.at("dropout").value.get<double>() != 0.0)
     model.unsupported("BPE dropout is not supported");
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
@@ -359,7 +377,8 @@ void load_vocab_merges(const std::string& vocab_path, const std::string& merges_
     if (line.empty() || (line_number == 1 && line.rfind("#version", 0) == 0)) continue;
     size_t space = line.find(' ');
     if (space == std::string::npos || line.find(' ', space + 1) != std::string::npos)
-      throw InputError(merges_path + ":" + std::to_string(line_number) + ": expected \"left right\"", kErrTokenizerJson);
+      throw InputError(merges_path + ":" + std::to_string(line_number) + ": expected \"left right\"",
+                       kErrTokenizerJson);
     model["merges"].push_back(line);
   }
   pipeline.model = parse_bpe_model(Node{model, vocab_path});
@@ -379,8 +398,7 @@ void load_side_added_tokens(const fs::path& dir, const json& config, Pipeline& p
       const bool digits = !id_text.empty() && id_text.size() <= 18 &&
                           std::all_of(id_text.begin(), id_text.end(), [](char c) { return c >= '0' && c <= '9'; });
       if (digits) id = std::stoll(id_text);
-      if (!digits || id > kMaxTokenId)
-        node.fail("key is not a token id in 0.." + std::to_string(kMaxTokenId));
+      if (!digits || id > kMaxTokenId) node.fail("key is not a token id in 0.." + std::to_string(kMaxTokenId));
       pipeline.added_tokens.push_back(parse_added_token(node, int32_t(id)));
     }
   }
@@ -421,8 +439,9 @@ std::shared_ptr<const Pipeline> build_pipeline(const std::string& path) {
       pipeline->source_path = (input / "encoder.json").string();
       vocab_form = true;
     } else {
-      throw InputError("tokenizer: " + path + " holds no tokenizer.json, vocab.json + merges.txt, or encoder.json + vocab.bpe",
-                       kErrTokenizerPath);
+      throw InputError(
+          "tokenizer: " + path + " holds no tokenizer.json, vocab.json + merges.txt, or encoder.json + vocab.bpe",
+          kErrTokenizerPath);
     }
   } else {
     pipeline->source_path = input.string();
@@ -455,7 +474,9 @@ void finish_pipeline(Pipeline& p, const Node& config_node) {
   std::vector<AddedToken> raw, normalized;
   size_t max_id = pipeline->model->size();
   for (const AddedToken& token : pipeline->added_tokens) {
-    if (token.id < 0) throw InputError(pipeline->source_path + ": added token \"" + token.content + "\" has a negative id", kErrTokenizerVocab);
+    if (token.id < 0)
+      throw InputError(pipeline->source_path + ": added token \"" + token.content + "\" has a negative id",
+                       kErrTokenizerVocab);
     (token.normalized ? normalized : raw).push_back(token);
     max_id = std::max(max_id, size_t(token.id) + 1);
   }
@@ -493,7 +514,9 @@ void finish_pipeline(Pipeline& p, const Node& config_node) {
   for (const auto* ids : {&pipeline->prefix_ids, &pipeline->suffix_ids})
     for (int32_t id : *ids)
       if (id < 0 || size_t(id) >= pipeline->vocab_size)
-        throw InputError(pipeline->source_path + ": post_processor uses id " + std::to_string(id) + " outside the vocabulary", kErrTokenizerVocab);
+        throw InputError(
+            pipeline->source_path + ": post_processor uses id " + std::to_string(id) + " outside the vocabulary",
+            kErrTokenizerVocab);
 }
 
 }  // namespace

@@ -95,7 +95,7 @@ class PreTokenizer {
     bool add_prefix_space = false;  // ByteLevel
     std::string replacement{};      // Metaspace ("▁")
     PrependScheme prepend_scheme = PrependScheme::kAlways;
-    bool split = false;             // Metaspace
+    bool split = false;  // Metaspace
   };
   void add(Step step) { steps_.push_back(std::move(step)); }
   bool empty() const { return steps_.empty(); }
@@ -147,8 +147,8 @@ class BpeModel {
   std::unordered_map<std::string, int32_t> token_to_id_;
   std::unordered_map<uint64_t, MergeValue> merges_;
   std::unordered_map<uint32_t, int32_t> code_point_ids_;  // single-character tokens
-  std::array<int32_t, 256> byte_level_ids_;                // byte -> id of its byte-level character
-  std::array<int32_t, 256> byte_fallback_ids_;             // byte -> id of "<0xNN>"
+  std::array<int32_t, 256> byte_level_ids_;               // byte -> id of its byte-level character
+  std::array<int32_t, 256> byte_fallback_ids_;            // byte -> id of "<0xNN>"
   Options options_;
   int32_t unk_id_ = -1;
   bool split_before_metaspace_ = false;
@@ -165,8 +165,8 @@ class Decoder {
   struct Step {
     Kind kind = Kind::kByteLevel;
     std::string pattern{}, content{};  // Replace (literal), Metaspace (replacement), Strip (content)
-    bool prepend = true;           // Metaspace: drop the leading space of the first token
-    size_t start = 0, stop = 0;    // Strip
+    bool prepend = true;               // Metaspace: drop the leading space of the first token
+    size_t start = 0, stop = 0;        // Strip
   };
   void add(Step step) { steps_.push_back(std::move(step)); }
   bool empty() const { return steps_.empty(); }

@@ -104,7 +104,8 @@ BpeVocabulary train_bpe(const std::vector<std::string>& texts, const BpeTrainOpt
       for (size_t i = 0; i + 1 < w.symbols.size() && !contains; ++i)
         contains = w.symbols[i] == left && w.symbols[i + 1] == right;
       if (!contains) continue;
-      for (size_t i = 0; i + 1 < w.symbols.size(); ++i) pair_counts[pair_key(w.symbols[i], w.symbols[i + 1])] -= w.count;
+      for (size_t i = 0; i + 1 < w.symbols.size(); ++i)
+        pair_counts[pair_key(w.symbols[i], w.symbols[i + 1])] -= w.count;
       merge_pair(w.symbols, left, right, merged);
       for (size_t i = 0; i + 1 < w.symbols.size(); ++i) {
         uint64_t key = pair_key(w.symbols[i], w.symbols[i + 1]);
@@ -158,7 +159,8 @@ std::vector<int64_t> BpeEncoder::encode(const std::string& text) const {
 std::string BpeEncoder::decode(const std::vector<int64_t>& ids) const {
   std::string out;
   for (int64_t id : ids) {
-    if (id < 0 || id >= vocabulary_.size()) throw InputError("token id " + std::to_string(id) + " is out of range", 521);
+    if (id < 0 || id >= vocabulary_.size())
+      throw InputError("token id " + std::to_string(id) + " is out of range", 521);
     out += vocabulary_.token_bytes[id];
   }
   return out;
@@ -192,7 +194,8 @@ nlohmann::json tokenizer_json(const BpeVocabulary& vocabulary) {
   post["type"] = "TemplateProcessing";
   post["single"] = nlohmann::ordered_json::array({bos_piece, sequence("A")});
   post["pair"] = nlohmann::ordered_json::array({bos_piece, sequence("A"), bos_piece, sequence("B")});
-  post["special_tokens"] = {{kEndOfText, {{"id", kEndOfText}, {"ids", {vocabulary.end_of_text_id}}, {"tokens", {kEndOfText}}}}};
+  post["special_tokens"] = {
+      {kEndOfText, {{"id", kEndOfText}, {"ids", {vocabulary.end_of_text_id}}, {"tokens", {kEndOfText}}}}};
   j["post_processor"] = post;
   j["decoder"] = byte_level;
   nlohmann::ordered_json model;
@@ -205,8 +208,10 @@ nlohmann::json tokenizer_json(const BpeVocabulary& vocabulary) {
   model["byte_fallback"] = false;
   nlohmann::ordered_json vocab = nlohmann::ordered_json::object();
   for (int id = 0; id < vocabulary.size(); ++id) {
-    if (id == vocabulary.end_of_text_id) vocab[kEndOfText] = id;
-    else vocab[kvt::tok::bytes_to_unicode_text(vocabulary.token_bytes[id])] = id;
+    if (id == vocabulary.end_of_text_id)
+      vocab[kEndOfText] = id;
+    else
+      vocab[kvt::tok::bytes_to_unicode_text(vocabulary.token_bytes[id])] = id;
   }
   model["vocab"] = vocab;
   nlohmann::ordered_json merges = nlohmann::ordered_json::array();
@@ -230,8 +235,8 @@ nlohmann::json tokenizer_config_json(const BpeVocabulary& vocabulary, int contex
   j["model_max_length"] = context_length;
   nlohmann::json added;
   added[std::to_string(vocabulary.end_of_text_id)] = {{"content", kEndOfText}, {"lstrip", false},
-                                                      {"normalized", false}, {"rstrip", false},
-                                                      {"single_word", false}, {"special", true}};
+                                                      {"normalized", false},   {"rstrip", false},
+                                                      {"single_word", false},  {"special", true}};
   j["added_tokens_decoder"] = added;
   return j;
 }

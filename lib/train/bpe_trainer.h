@@ -24,7 +24,7 @@ struct BpeVocabulary {
 };
 
 struct BpeTrainOptions {
-  int vocab_size = 4096;  // including the 256 byte tokens and <|endoftext|>
+  int vocab_size = 4096;       // including the 256 byte tokens and <|endoftext|>
   int64_t min_pair_count = 2;  // stop early when no pair occurs this often
 };
 

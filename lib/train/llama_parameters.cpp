@@ -29,7 +29,8 @@ kvt::model::ModelConfig make_model_config(const ModelShape& s, int vocab_size, i
     throw InputError("--kv-heads: " + std::to_string(s.num_kv_heads) + " does not divide --heads (" +
                          std::to_string(s.num_heads) + ")",
                      531);
-  if (s.head_dim % 2 != 0) throw InputError("--head-dim: must be even for RoPE, got " + std::to_string(s.head_dim), 532);
+  if (s.head_dim % 2 != 0)
+    throw InputError("--head-dim: must be even for RoPE, got " + std::to_string(s.head_dim), 532);
   kvt::model::ModelConfig c;
   c.architecture = "LlamaForCausalLM";
   c.model_type = "llama";

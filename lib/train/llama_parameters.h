@@ -52,8 +52,8 @@ class LlamaParameters {
   kvt::model::ModelConfig config_;
   at::Tensor embed_tokens_;  // [V, hidden]
   std::vector<kvt::model::LayerWeights> layers_;
-  at::Tensor final_norm_;    // [hidden]
-  at::Tensor lm_head_;       // [V, hidden]; undefined when tied
+  at::Tensor final_norm_;  // [hidden]
+  at::Tensor lm_head_;     // [V, hidden]; undefined when tied
   kvt::model::RopeTables rope_;
 };
 

@@ -94,8 +94,8 @@ PipelineResult run_training_pipeline(const PipelineOptions& o) {
     double seconds = elapsed();
     log_info("step " + std::to_string(row.step) + "/" + std::to_string(o.train.steps) + "  train " +
              fixed(row.train_loss, 4) + "  held-out " + fixed(row.heldout_loss, 4) + "  lr " +
-             fixed(row.learning_rate, 6) + "  " + fixed(row.tokens_seen / seconds, 0) + " tok/s  " +
-             fixed(seconds, 0) + " s");
+             fixed(row.learning_rate, 6) + "  " + fixed(row.tokens_seen / seconds, 0) + " tok/s  " + fixed(seconds, 0) +
+             " s");
   });
   result.train_seconds = elapsed();
   result.tokens_per_second = result.log.back().tokens_seen / result.train_seconds;
@@ -126,9 +126,8 @@ PipelineResult run_training_pipeline(const PipelineOptions& o) {
   nlohmann::ordered_json corpus = nlohmann::ordered_json::array();
   for (const auto& path : o.corpus_paths) {
     std::string content = read_file(path);
-    corpus.push_back({{"file", fs::path(path).filename().string()},
-                      {"bytes", content.size()},
-                      {"fnv1a64", fnv1a64_hex(content)}});
+    corpus.push_back(
+        {{"file", fs::path(path).filename().string()}, {"bytes", content.size()}, {"fnv1a64", fnv1a64_hex(content)}});
   }
   summary["corpus"] = corpus;
   summary["documents"] = {{"train", split.train.size()},

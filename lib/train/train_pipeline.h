@@ -21,14 +21,15 @@ struct PipelineOptions {
   TrainOptions train;
   int threads = 1;  // intra-op threads; results are reproducible for a fixed thread count
   c10::ScalarType save_dtype = c10::ScalarType::BFloat16;
-  std::vector<std::string> sample_prompts = {":hacker: n.\n\n", ":kludge:", "Unix is", "A program that", "The best way to"};
+  std::vector<std::string> sample_prompts = {":hacker: n.\n\n", ":kludge:", "Unix is", "A program that",
+                                             "The best way to"};
   int sample_tokens = 40;
   bool force = false;
 };
 
 struct PipelineResult {
   std::vector<TrainLogRow> log;
-  double train_seconds = 0.0;    // wall time of the optimisation loop (not written to files)
+  double train_seconds = 0.0;  // wall time of the optimisation loop (not written to files)
   double tokens_per_second = 0.0;
   double heldout_perplexity = 0.0;
   double unigram_perplexity = 0.0;

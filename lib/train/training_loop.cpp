@@ -91,8 +91,7 @@ std::vector<TrainLogRow> train_model(LlamaParameters& model, const std::vector<i
     }
     at::Tensor windows = at::tensor(batch, at::kLong).view({o.batch_size, window});
     double lr = learning_rate_at(o, step);
-    for (auto& group : optimizer.param_groups())
-      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    for (auto& group : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
     optimizer.zero_grad();
     at::Tensor loss = model.loss(windows);

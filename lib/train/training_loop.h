@@ -11,15 +11,15 @@ namespace kvt::train {
 
 struct TrainOptions {
   int steps = 1000;
-  int batch_size = 8;             // windows per step
-  double learning_rate = 2e-3;    // peak; inferred: usual for a ~5 M-parameter model with AdamW
+  int batch_size = 8;                    // windows per step
+  double learning_rate = 2e-3;           // peak; inferred: usual for a ~5 M-parameter model with AdamW
   double min_learning_rate_ratio = 0.1;  // cosine decays to peak · ratio
   int warmup_steps = 50;
-  double weight_decay = 0.1;      // on matrices and embeddings, not on norm weights
+  double weight_decay = 0.1;  // on matrices and embeddings, not on norm weights
   double beta1 = 0.9, beta2 = 0.95;
-  double grad_clip = 1.0;         // max global L2 norm of the gradient
-  int eval_every = 50;            // steps between held-out evaluations (and log rows)
-  int eval_windows = 16;          // held-out windows of context+1 tokens, fixed for the whole run
+  double grad_clip = 1.0;  // max global L2 norm of the gradient
+  int eval_every = 50;     // steps between held-out evaluations (and log rows)
+  int eval_windows = 16;   // held-out windows of context+1 tokens, fixed for the whole run
   uint64_t seed = 1;
 };
 

@@ -42,15 +42,16 @@ std::string loss_curve_svg(const std::vector<TrainLogRow>& rows, double baseline
   auto x_of = [&](double step) { return kLeft + plot_w * step / max_step; };
   auto y_of = [&](double loss) { return kTop + plot_h * (hi - loss) / (hi - lo); };
 
-  std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"420\" viewBox=\"0 0 720 420\" "
-                  "font-family=\"sans-serif\" font-size=\"12\">\n";
+  std::string s =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"720\" height=\"420\" viewBox=\"0 0 720 420\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n";
   s += "<rect width=\"720\" height=\"420\" fill=\"white\"/>\n";
   s += "<text x=\"360\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">Training and held-out loss</text>\n";
   // Axes with ticks every half nat and every fifth of the steps.
   for (double v = lo; v <= hi + 1e-9; v += 0.5) {
     std::string y = report::format_fixed(y_of(v), 1);
-    s += "<line x1=\"" + report::format_fixed(kLeft, 1) + "\" y1=\"" + y + "\" x2=\"" + report::format_fixed(kWidth - kRight, 1) +
-         "\" y2=\"" + y + "\" stroke=\"#e0e0e0\"/>\n";
+    s += "<line x1=\"" + report::format_fixed(kLeft, 1) + "\" y1=\"" + y + "\" x2=\"" +
+         report::format_fixed(kWidth - kRight, 1) + "\" y2=\"" + y + "\" stroke=\"#e0e0e0\"/>\n";
     s += "<text x=\"" + report::format_fixed(kLeft - 8, 1) + "\" y=\"" + y + "\" text-anchor=\"end\" dy=\"4\">" +
          report::format_fixed(v, 1) + "</text>\n";
   }
@@ -62,7 +63,8 @@ std::string loss_curve_svg(const std::vector<TrainLogRow>& rows, double baseline
   }
   s += "<line x1=\"70\" y1=\"" + report::format_fixed(kHeight - kBottom, 1) + "\" x2=\"700\" y2=\"" +
        report::format_fixed(kHeight - kBottom, 1) + "\" stroke=\"black\"/>\n";
-  s += "<line x1=\"70\" y1=\"40\" x2=\"70\" y2=\"" + report::format_fixed(kHeight - kBottom, 1) + "\" stroke=\"black\"/>\n";
+  s += "<line x1=\"70\" y1=\"40\" x2=\"70\" y2=\"" + report::format_fixed(kHeight - kBottom, 1) +
+       "\" stroke=\"black\"/>\n";
   s += "<text x=\"385\" y=\"410\" text-anchor=\"middle\">step</text>\n";
   s += "<text x=\"18\" y=\"205\" text-anchor=\"middle\" transform=\"rotate(-90 18 205)\">loss (nats/token)</text>\n";
   if (baseline_loss > 0) {
@@ -75,7 +77,8 @@ std::string loss_curve_svg(const std::vector<TrainLogRow>& rows, double baseline
     std::string points;
     for (const auto& r : rows) {
       if (!points.empty()) points += ' ';
-      points += report::format_fixed(x_of(r.step), 1) + "," + report::format_fixed(y_of(heldout ? r.heldout_loss : r.train_loss), 1);
+      points += report::format_fixed(x_of(r.step), 1) + "," +
+                report::format_fixed(y_of(heldout ? r.heldout_loss : r.train_loss), 1);
     }
     return "<polyline fill=\"none\" stroke=\"" + std::string(color) + "\" stroke-width=\"2\" points=\"" + points +
            "\"/>\n";

@@ -30,7 +30,8 @@ EngineProjection round_up_per_layer(const std::string& label, const EngineInput&
     p.layers.push_back({t, t});
     names.push_back(t.name);
   }
-  p.notes.push_back(label + " keeps K = V per layer: each layer gets the cheapest allowed dtype with at least "
+  p.notes.push_back(label +
+                    " keeps K = V per layer: each layer gets the cheapest allowed dtype with at least "
                     "max(K bits, V bits)");
   return p;
 }

@@ -21,11 +21,11 @@ struct EngineInput {
 };
 
 struct EngineProjection {
-  std::string label;                   // "vllm", "llama.cpp", "ik_llama.cpp", ...
-  ProjectedConfig layers;              // what the engine stores per layer
-  std::string invocation;              // flags or option text the user passes to the engine
-  nlohmann::ordered_json settings;     // the same as structured fields (per-layer map, range string, policy)
-  std::vector<std::string> notes;      // what the projection lost or assumed
+  std::string label;                      // "vllm", "llama.cpp", "ik_llama.cpp", ...
+  ProjectedConfig layers;                 // what the engine stores per layer
+  std::string invocation;                 // flags or option text the user passes to the engine
+  nlohmann::ordered_json settings;        // the same as structured fields (per-layer map, range string, policy)
+  std::vector<std::string> notes;         // what the projection lost or assumed
   std::vector<std::string> requirements;  // what the engine needs to run `invocation`: versions, unmerged PRs,
                                           // hardware (engine_requirements.h)
 };

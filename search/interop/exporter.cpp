@@ -34,8 +34,11 @@ void resolve_scheme(ExportContext& c) {
   std::string from_metadata = metadata_string(c.config, "scheme");
   std::string from_table = c.table ? c.table->scheme : "";
   if (!from_metadata.empty() && !from_table.empty() && from_metadata != from_table)
-    throw InputError(c.config_path + ": scheme '" + from_metadata + "' in the config metadata, but the sensitivity "
-                     "table was profiled with '" + from_table + "'", 863);
+    throw InputError(c.config_path + ": scheme '" + from_metadata +
+                         "' in the config metadata, but the sensitivity "
+                         "table was profiled with '" +
+                         from_table + "'",
+                     863);
   std::string file = std::filesystem::path(c.config_path).filename().string();
   if (!from_metadata.empty()) {
     c.scheme = from_metadata, c.scheme_source = "metadata";
@@ -60,8 +63,12 @@ void resolve_scheme(ExportContext& c) {
     scheme = quant::lookup_scheme(c.scheme);
   int shared = std::max(positive_int(params, "group_size"), positive_int(params, "q_group_size"));
   auto rule_for = [&](const char* tensor) {
-    const quant::TensorQuantSpec* spec = !scheme ? nullptr : tensor == std::string("key") ? &scheme->key : &scheme->value;
-    GroupRule rule{shared > 0 ? shared : spec ? spec->effective_group_size(c.head_dim) : c.head_dim,
+    const quant::TensorQuantSpec* spec = !scheme                        ? nullptr
+                                         : tensor == std::string("key") ? &scheme->key
+                                                                        : &scheme->value;
+    GroupRule rule{shared > 0 ? shared
+                   : spec     ? spec->effective_group_size(c.head_dim)
+                              : c.head_dim,
                    spec && spec->symmetric};
     if (params.is_object() && params.contains(tensor) && params[tensor].is_object()) {
       const auto& spec = params[tensor];

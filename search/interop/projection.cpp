@@ -67,7 +67,8 @@ BitsSummary summarize_searched(const KvConfig& config, const SchemeStorage& stor
   for (const auto& heads : config.heads) {
     for (const auto& pair : heads) {
       s.effective_bits += (kvtuner_storage(pair.key_bits, storage.key).effective_bits +
-                           kvtuner_storage(pair.value_bits, storage.value).effective_bits) / 2.0;
+                           kvtuner_storage(pair.value_bits, storage.value).effective_bits) /
+                          2.0;
       ++count;
       uniform_heads = uniform_heads && pair == heads.front();
     }
@@ -114,9 +115,8 @@ StorageType round_up(const std::vector<StorageType>& menu, int bits, bool* widen
   if (widened) *widened = best != nullptr;
   if (best) return *best;
   // Nothing wide enough: the widest dtype on offer (first in menu order among equals).
-  return *std::max_element(menu.begin(), menu.end(), [](const StorageType& a, const StorageType& b) {
-    return a.nominal_bits < b.nominal_bits;
-  });
+  return *std::max_element(menu.begin(), menu.end(),
+                           [](const StorageType& a, const StorageType& b) { return a.nominal_bits < b.nominal_bits; });
 }
 
 std::string layer_range_string(const std::vector<std::string>& names) {

@@ -18,8 +18,8 @@ struct LayerStorage {
 using ProjectedConfig = std::vector<LayerStorage>;  // [layer]
 
 struct BitsSummary {
-  double nominal_bits = 0;    // f_m: mean of (b_k + b_v) / 2 over layers (and heads)
-  double effective_bits = 0;  // the same mean over effective bits (scales included)
+  double nominal_bits = 0;            // f_m: mean of (b_k + b_v) / 2 over layers (and heads)
+  double effective_bits = 0;          // the same mean over effective bits (scales included)
   std::optional<double> proxy_error;  // Σ_l e_o[l][pair_l]; empty without a table or when a pair is missing
   std::string proxy_note;             // why proxy_error is empty
 };

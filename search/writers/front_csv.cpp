@@ -12,9 +12,9 @@ void write_rows(std::ostringstream& out, const SearchResult& r, const ParetoFron
   for (size_t i = 0; i < front.size(); ++i) {
     const FrontPoint& p = front[i];
     ConfigScore score = score_config(r.table, p.layer_pairs);
-    out << source << ',' << i << ',' << format_significant(p.memory, 10) << ','
-        << format_fixed(score.nominal_bits, 6) << ',' << format_fixed(score.effective_bits, 6) << ','
-        << format_fixed(score.proxy_error, 9) << ',' << format_significant(p.error, 10) << ',';
+    out << source << ',' << i << ',' << format_significant(p.memory, 10) << ',' << format_fixed(score.nominal_bits, 6)
+        << ',' << format_fixed(score.effective_bits, 6) << ',' << format_fixed(score.proxy_error, 9) << ','
+        << format_significant(p.error, 10) << ',';
     for (size_t l = 0; l < p.layer_pairs.size(); ++l) out << (l ? " " : "") << r.table.pairs[p.layer_pairs[l]].name();
     out << '\n';
   }

@@ -41,8 +41,7 @@ std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
   if (!table.model_name.empty()) title += " — " + table.model_name;
   if (!table.scheme.empty()) title += " (" + table.scheme + ")";
   svg.text(left, 24, title, 15, "start", "#111");
-  for (int p = 0; p < pairs; ++p)
-    svg.text(left + (p + 0.5) * cell_w, top - 8, table.pairs[p].name(), 11, "middle");
+  for (int p = 0; p < pairs; ++p) svg.text(left + (p + 0.5) * cell_w, top - 8, table.pairs[p].name(), 11, "middle");
   svg.text(16, top + layers * cell_h / 2, "layer", 12, "middle", "#222", -90);
 
   const int label_every = std::max(1, static_cast<int>(std::ceil(11.0 / cell_h)));
@@ -55,7 +54,8 @@ std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
       double t = shade(v);
       svg.rect(left + p * cell_w, y, cell_w, cell_h, report::ramp_color(t), "#ffffff", "stroke-width=\"0.5\"");
       if (show_values)
-        svg.text(left + (p + 0.5) * cell_w, y + cell_h / 2 + 4, table.proxy == "eo" ? format_fixed(v, 3) : format_significant(v, 2), 9, "middle",
+        svg.text(left + (p + 0.5) * cell_w, y + cell_h / 2 + 4,
+                 table.proxy == "eo" ? format_fixed(v, 3) : format_significant(v, 2), 9, "middle",
                  t > 0.6 ? "#111" : "#fff");
     }
   }
@@ -64,7 +64,8 @@ std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
   const double bar_x = left + pairs * cell_w + bar_gap, bar_h = layers * cell_h;
   const int steps = 64;
   for (int i = 0; i < steps; ++i)
-    svg.rect(bar_x, top + bar_h * (steps - 1 - i) / steps, bar_w, bar_h / steps + 0.5, report::ramp_color((i + 0.5) / steps));
+    svg.rect(bar_x, top + bar_h * (steps - 1 - i) / steps, bar_w, bar_h / steps + 0.5,
+             report::ramp_color((i + 0.5) / steps));
   svg.rect(bar_x, top, bar_w, bar_h, "none", "#444");
   report::LinearScale bar_scale{log_lo, log_hi, top + bar_h, top};
   for (double t : report::nice_ticks(log_lo, log_hi, 5)) {
@@ -73,9 +74,9 @@ std::string sensitivity_heatmap_svg(const SensitivityTable& table) {
     svg.text(bar_x + bar_w + 7, y + 4, format_significant(std::pow(10.0, t), 2), 10);
   }
   svg.text(bar_x, top - 8, column + " (log)", 11);
-  const std::string meaning = table.proxy == "eo"      ? "e_o = relative attention-output error"
-                              : table.proxy == "kl"    ? "kl = KL (nats/token) with only this layer quantized"
-                                                       : "fisher = diagonal-Fisher estimate of that KL (nats/token)";
+  const std::string meaning = table.proxy == "eo"   ? "e_o = relative attention-output error"
+                              : table.proxy == "kl" ? "kl = KL (nats/token) with only this layer quantized"
+                                                    : "fisher = diagonal-Fisher estimate of that KL (nats/token)";
   svg.text(left, top + bar_h + 30, std::to_string(layers) + " layers × " + std::to_string(pairs) + " pairs; " + meaning,
            11, "start", "#555");
   return svg.finish();

@@ -28,7 +28,8 @@ struct Bounds {
   }
 };
 
-std::vector<std::pair<double, double>> to_pixels(const ParetoFront& front, const report::LinearScale& x, const report::LinearScale& y) {
+std::vector<std::pair<double, double>> to_pixels(const ParetoFront& front, const report::LinearScale& x,
+                                                 const report::LinearScale& y) {
   std::vector<std::pair<double, double>> points;
   for (const auto& p : front) points.push_back({x(p.memory), y(p.error)});
   return points;
@@ -42,14 +43,17 @@ std::string pareto_front_svg(const SearchResult& r) {
   Bounds b;
   for (const auto& p : r.searched_front) b.add(p.memory, p.error);
   for (const auto& u : r.uniform) b.add(u.memory, u.error);
-  if (show_exact) for (const auto& p : r.exact_front) b.add(p.memory, p.error);
-  if (show_per_layer) for (const auto& p : r.exact_front_per_layer) b.add(p.memory, p.error);
+  if (show_exact)
+    for (const auto& p : r.exact_front) b.add(p.memory, p.error);
+  if (show_per_layer)
+    for (const auto& p : r.exact_front_per_layer) b.add(p.memory, p.error);
   if (!std::isfinite(b.x_lo)) b.add(0, 1);
   double x_pad = std::max(1e-9, (b.x_hi - b.x_lo) * 0.04);
   std::vector<double> x_ticks = report::nice_ticks(b.x_lo - x_pad, b.x_hi + x_pad, 8);
   std::vector<double> y_ticks = report::nice_ticks(0, b.y_hi > 0 ? b.y_hi * 1.05 : 1, 6);
   double plot_right = kWidth - kRight, plot_bottom = kHeight - kBottom;
-  report::LinearScale x{std::min(x_ticks.front(), b.x_lo - x_pad), std::max(x_ticks.back(), b.x_hi + x_pad), kLeft, plot_right};
+  report::LinearScale x{std::min(x_ticks.front(), b.x_lo - x_pad), std::max(x_ticks.back(), b.x_hi + x_pad), kLeft,
+                        plot_right};
   report::LinearScale y{0, std::max(y_ticks.back(), b.y_hi * 1.05), plot_bottom, kTop};
 
   report::SvgDocument svg(kWidth, kHeight);
@@ -73,7 +77,8 @@ std::string pareto_front_svg(const SearchResult& r) {
   }
   svg.rect(kLeft, kTop, plot_right - kLeft, plot_bottom - kTop, "none", "#444");
   svg.text((kLeft + plot_right) / 2, kHeight - 18, memory_label(r.options.memory), 12, "middle");
-  std::string y_label = r.proxy_objective ? "proxy error Σ_l " + proxy_column(r.table.proxy) + " (lower is better)" : r.objective_name + " (lower is better)";
+  std::string y_label = r.proxy_objective ? "proxy error Σ_l " + proxy_column(r.table.proxy) + " (lower is better)"
+                                          : r.objective_name + " (lower is better)";
   svg.text(20, (kTop + plot_bottom) / 2, y_label, 12, "middle", "#222", -90);
 
   // Budgets as dashed verticals.
@@ -111,7 +116,8 @@ std::string pareto_front_svg(const SearchResult& r) {
     svg.text(lx + 26, ly + 4, label, 11);
     ly += 20;
   };
-  std::string searched_label = r.options.method == SearchMethod::Exact ? "searched front (DP)" : "searched front (NSGA-II)";
+  std::string searched_label =
+      r.options.method == SearchMethod::Exact ? "searched front (DP)" : "searched front (NSGA-II)";
   svg.circle(lx + 10, ly, 3.6, "none", kSearchedColor);
   legend_row(searched_label);
   if (show_exact) {

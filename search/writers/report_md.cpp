@@ -34,8 +34,8 @@ void sensitivity_section(std::ostringstream& out, const SensitivityTable& t) {
                                                 : "diagonal-Fisher estimate of that KL (nats/token)";
   out << "## Sensitivity\n\n"
       << col << " = " << meaning << ", per layer and pair; the search's proxy. Averages over layers,\n"
-      << "as in the paper's Table 3:\n\n| pair | mean bits | mean " << col << " | min " << col << " (layer) | max " << col
-      << " (layer) |\n"
+      << "as in the paper's Table 3:\n\n| pair | mean bits | mean " << col << " | min " << col << " (layer) | max "
+      << col << " (layer) |\n"
       << "| --- | --- | --- | --- | --- |\n";
   const std::vector<PairStats> stats = pair_stats(e);
   for (size_t p = 0; p < t.pairs.size(); ++p) {
@@ -49,7 +49,8 @@ void sensitivity_section(std::ostringstream& out, const SensitivityTable& t) {
   const std::vector<int> order = layers_by_sensitivity(e);
   size_t shown = std::min<size_t>(5, order.size());
   out << "\nMost sensitive layers (mean " << col << " over pairs):";
-  for (size_t i = 0; i < shown; ++i) out << (i ? "," : "") << " " << order[i] << " (" << format_significant(layer_mean[order[i]], 4) << ")";
+  for (size_t i = 0; i < shown; ++i)
+    out << (i ? "," : "") << " " << order[i] << " (" << format_significant(layer_mean[order[i]], 4) << ")";
   out << ".  \nLeast sensitive:";
   for (size_t i = 0; i < shown; ++i) {
     int l = order[order.size() - 1 - i];
@@ -77,8 +78,10 @@ void structure_section(std::ostringstream& out, const SearchResult& r) {
     out << "| " << names(t, set) << " | " << format_layer_list(layers_of_set[set]) << " |\n";
 
   out << "\n## Groups\n\n";
-  if (!r.options.group.explicit_groups.empty()) out << "Given with --groups.";
-  else if (!r.options.group.enabled) out << "Grouping off: one decision per layer.";
+  if (!r.options.group.explicit_groups.empty())
+    out << "Given with --groups.";
+  else if (!r.options.group.enabled)
+    out << "Grouping off: one decision per layer.";
   else
     out << "DBSCAN (eps " << format_significant(r.options.group.eps, 6) << ", min_samples "
         << r.options.group.min_samples << ", Euclidean on each layer's "
@@ -104,8 +107,8 @@ void search_section(std::ostringstream& out, const SearchResult& r) {
                             : "the custom objective `" + r.objective_name + "`")
       << ", both minimized, memory ≤ " << format_budget(o.max_budget()) << " bits.\n\n";
   if (o.method == SearchMethod::Nsga2) {
-    out << "- Method: NSGA-II (pagmo), " << r.nsga2_genes << " integer genes, population " << o.nsga2.population
-        << ", " << o.nsga2.generations << " generations, seed " << o.nsga2.seed << ", crossover "
+    out << "- Method: NSGA-II (pagmo), " << r.nsga2_genes << " integer genes, population " << o.nsga2.population << ", "
+        << o.nsga2.generations << " generations, seed " << o.nsga2.seed << ", crossover "
         << format_significant(o.nsga2.crossover, 4) << ", mutation "
         << format_significant(o.nsga2.mutation > 0 ? o.nsga2.mutation : 1.0 / std::max(1, r.nsga2_genes), 4) << "\n";
   } else {
@@ -113,8 +116,8 @@ void search_section(std::ostringstream& out, const SearchResult& r) {
   }
   out << "- Searched front: " << r.searched_front.size() << " points";
   if (r.proxy_objective)
-    out << "; exact front (same space): " << r.exact_front.size() << " points, per-layer exact front: "
-        << r.exact_front_per_layer.size() << " points";
+    out << "; exact front (same space): " << r.exact_front.size()
+        << " points, per-layer exact front: " << r.exact_front_per_layer.size() << " points";
   out << "\n";
   if (r.hypervolume)
     out << "- Hypervolume ratio searched / exact: " << format_fixed(r.hypervolume->ratio, 4)
@@ -135,7 +138,8 @@ void selection_section(std::ostringstream& out, const SearchResult& r) {
       << "| --- | --- | --- | --- | --- | --- | --- |\n";
   for (const auto& s : r.selected) {
     ConfigScore score = score_config(r.table, s.point.layer_pairs);
-    std::string role = s.role == "knee" ? "knee" : "≤ " + format_budget(s.budget_bits) + " bits, #" + std::to_string(s.rank);
+    std::string role =
+        s.role == "knee" ? "knee" : "≤ " + format_budget(s.budget_bits) + " bits, #" + std::to_string(s.rank);
     out << "| " << s.file_name << " | " << role << " | " << format_fixed(score.nominal_bits, 4) << " | "
         << format_fixed(score.effective_bits, 4) << " | " << format_fixed(score.proxy_error, 4) << " | "
         << format_significant(s.point.error, 6) << " | " << pair_histogram(config_pairs(r.table, s.point)) << " |\n";
@@ -159,9 +163,11 @@ std::string search_report_markdown(const SearchResult& r) {
       << "| | |\n| --- | --- |\n"
       << "| model | " << t.model_name << " (hash " << t.model_hash << ") |\n"
       << "| scheme | " << t.scheme << (t.prefill_mode.empty() ? "" : ", " + t.prefill_mode) << " |\n"
-      << "| calibration | hash " << t.calib_hash << ", " << t.num_prompts << " prompts, " << t.num_tokens << " tokens |\n"
+      << "| calibration | hash " << t.calib_hash << ", " << t.num_prompts << " prompts, " << t.num_tokens
+      << " tokens |\n"
       << "| layers × pairs | " << t.num_layers << " × " << t.pairs.size() << " |\n"
-      << "| sensitivity table | hash " << r.table_hash << (t.tool_version.empty() ? "" : ", written by " + t.tool_version) << " |\n"
+      << "| sensitivity table | hash " << r.table_hash
+      << (t.tool_version.empty() ? "" : ", written by " + t.tool_version) << " |\n"
       << "| search | fingerprint " << r.fingerprint << ", kvtuner " << KVT_VERSION << " |\n\n";
   sensitivity_section(out, t);
   structure_section(out, r);

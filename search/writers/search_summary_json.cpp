@@ -54,7 +54,8 @@ nlohmann::json search_summary_json(const SearchResult& r) {
                         {"reference_point", "(1.1, 1.1) after normalizing both objectives by the exact front's range"}};
   nlohmann::json uniform = nlohmann::json::array();
   for (const auto& u : r.uniform)
-    uniform.push_back({{"pair", u.pair.name()}, {"memory", u.memory}, {"objective_error", u.error}, {"score", score_json(u.score)}});
+    uniform.push_back(
+        {{"pair", u.pair.name()}, {"memory", u.memory}, {"objective_error", u.error}, {"score", score_json(u.score)}});
   j["uniform"] = uniform;
   nlohmann::json selected = nlohmann::json::array();
   for (const auto& s : r.selected) {

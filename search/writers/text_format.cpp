@@ -25,8 +25,10 @@ std::string pair_histogram(const std::vector<PrecisionPair>& layers) {
   std::vector<std::pair<PrecisionPair, int>> counts;
   for (const auto& p : layers) {
     auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == p; });
-    if (it == counts.end()) counts.push_back({p, 1});
-    else ++it->second;
+    if (it == counts.end())
+      counts.push_back({p, 1});
+    else
+      ++it->second;
   }
   std::sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) {
     if (a.second != b.second) return a.second > b.second;

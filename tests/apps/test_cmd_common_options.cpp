@@ -110,7 +110,7 @@ TEST_CASE("common options: --dtype, --device, --seed, --force before the command
   const std::map<std::string, std::pair<std::string, std::string>> probes = {
       {"--dtype", {"float64", "[kvt.input.340]"}},  // refused by the command's dtype check
       {"--device", {"tpu", "[kvt.input.341]"}},
-      {"--seed", {"x", "--seed"}},                  // CLI11's conversion error names the command's option
+      {"--seed", {"x", "--seed"}},  // CLI11's conversion error names the command's option
   };
   size_t checked = 0;
   for (const auto& [name, args] : failing_commands(ws)) {
@@ -121,8 +121,8 @@ TEST_CASE("common options: --dtype, --device, --seed, --force before the command
         // Written before a command that does not take it: one line naming the option and the command.
         CliRun refused = run_kvtuner_search(option + (option == "--force" ? "" : " x") + " " + args);
         CHECK(refused.exit_code == 2);
-        CHECK_THAT(refused.err, Catch::Contains("[kvt.input.120] " + option + ": the " + command +
-                                                " command has no such option"));
+        CHECK_THAT(refused.err,
+                   Catch::Contains("[kvt.input.120] " + option + ": the " + command + " command has no such option"));
         continue;
       }
       ++checked;

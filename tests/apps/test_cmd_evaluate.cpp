@@ -28,7 +28,8 @@ struct EvalWorkspace {
     spec.layers = 3;
     model = kvt::test::write_fixture_model((dir / "model").string(), spec);
     std::string lines;
-    for (const auto& p : kvt::test::random_prompts({30, 30, 26, 34}, spec.vocab, 3)) lines += nlohmann::json(p).dump() + "\n";
+    for (const auto& p : kvt::test::random_prompts({30, 30, 26, 34}, spec.vocab, 3))
+      lines += nlohmann::json(p).dump() + "\n";
     ids = write("ids.jsonl", lines);
     fs::create_directories(dir / "configs");
     write("configs/mixed.yaml", layer_yaml({{8, 4}, {4, 2}, {8, 8}}));
@@ -38,8 +39,8 @@ struct EvalWorkspace {
   static std::string layer_yaml(const std::vector<std::pair<int, int>>& layers, const std::string& header = "") {
     std::string y = header;
     for (size_t l = 0; l < layers.size(); ++l)
-      y += std::to_string(l) + ":\n  nbits_key: " + std::to_string(layers[l].first) + "\n  nbits_value: " +
-           std::to_string(layers[l].second) + "\n";
+      y += std::to_string(l) + ":\n  nbits_key: " + std::to_string(layers[l].first) +
+           "\n  nbits_value: " + std::to_string(layers[l].second) + "\n";
     return y;
   }
   std::string write(const std::string& name, const std::string& content) const {
@@ -93,7 +94,8 @@ TEST_CASE("evaluate takes scheme and prefill mode from the configs' metadata", "
   EvalWorkspace ws("metadata");
   const std::string header = "# kvtuner: {\"scheme\": \"per-token-asym\", \"prefill_mode\": \"prefill-quantized\"}\n";
   const std::string a = ws.write("a.yaml", EvalWorkspace::layer_yaml({{4, 4}, {4, 4}, {4, 4}}, header));
-  const std::string data = "--model " + ws.model + " --heldout-ids " + ws.ids + " --gen-tokens 0 --heldout-min-tokens 2 ";
+  const std::string data =
+      "--model " + ws.model + " --heldout-ids " + ws.ids + " --gen-tokens 0 --heldout-min-tokens 2 ";
   const std::string out = (ws.dir / "out").string();
   EvalRun r = ws.run(data + "--config " + a + " --out " + out);
   INFO(r.err);
@@ -103,8 +105,8 @@ TEST_CASE("evaluate takes scheme and prefill mode from the configs' metadata", "
   CHECK(j["context"]["prefill"] == "prefill-quantized");
   CHECK_FALSE(j["rows"][0].contains("generation"));
 
-  const std::string b = ws.write("b.yaml", EvalWorkspace::layer_yaml({{4, 4}, {4, 4}, {4, 4}},
-                                                                     "# kvtuner: {\"scheme\": \"kivi\"}\n"));
+  const std::string b =
+      ws.write("b.yaml", EvalWorkspace::layer_yaml({{4, 4}, {4, 4}, {4, 4}}, "# kvtuner: {\"scheme\": \"kivi\"}\n"));
   EvalRun conflict = ws.run(data + "--config " + a + " --config " + b);
   CHECK(conflict.exit_code == 2);
   CHECK(conflict.err.find("pass --scheme") != std::string::npos);
@@ -115,12 +117,15 @@ TEST_CASE("evaluate: the former held-out spellings still work, give the same byt
   const std::string config = ws.write("a.yaml", EvalWorkspace::layer_yaml({{8, 4}, {4, 2}, {4, 4}}));
   const std::string common = "--model " + ws.model + " --scheme per-token-asym --gen-tokens 0 --config " + config;
   const std::string now = (ws.dir / "now").string(), before = (ws.dir / "before").string();
-  EvalRun current = ws.run(common + " --heldout-ids " + ws.ids + " --heldout-min-tokens 2 --heldout-max-tokens 28 "
-                           "--heldout-sequences 3 --out " + now);
+  EvalRun current = ws.run(common + " --heldout-ids " + ws.ids +
+                           " --heldout-min-tokens 2 --heldout-max-tokens 28 "
+                           "--heldout-sequences 3 --out " +
+                           now);
   INFO(current.err);
   REQUIRE(current.exit_code == 0);
   CHECK(current.err.find("deprecated") == std::string::npos);
-  EvalRun former = ws.run(common + " --ids " + ws.ids + " --min-tokens 2 --max-tokens 28 --num-sequences 3 --out " + before);
+  EvalRun former =
+      ws.run(common + " --ids " + ws.ids + " --min-tokens 2 --max-tokens 28 --num-sequences 3 --out " + before);
   INFO(former.err);
   REQUIRE(former.exit_code == 0);
   for (const char* name : {"--ids", "--min-tokens", "--max-tokens", "--num-sequences"})
@@ -167,13 +172,16 @@ TEST_CASE("evaluate rejects bad input with a one-line message", "[apps][evaluate
   }
 }
 
-TEST_CASE("evaluate on the bundled demo model reads its heldout.txt through the model's tokenizer", "[apps][evaluate][demo]") {
+TEST_CASE("evaluate on the bundled demo model reads its heldout.txt through the model's tokenizer",
+          "[apps][evaluate][demo]") {
   const fs::path demo = fs::path(KVT_SOURCE_DIR) / "data" / "models" / "kvt-demo-6l";
   REQUIRE(fs::is_regular_file(demo / "config.json"));
   EvalWorkspace ws("demo");
-  const std::string config = ws.write("demo4.yaml", EvalWorkspace::layer_yaml({{8, 4}, {4, 4}, {4, 2}, {4, 4}, {8, 4}, {4, 2}}));
+  const std::string config =
+      ws.write("demo4.yaml", EvalWorkspace::layer_yaml({{8, 4}, {4, 4}, {4, 2}, {4, 4}, {8, 4}, {4, 2}}));
   const std::string out = (ws.dir / "out").string();
-  EvalRun r = ws.run("--model " + demo.string() + " --config " + config + " --heldout-sequences 4 --gen-tokens 4 --out " + out);
+  EvalRun r =
+      ws.run("--model " + demo.string() + " --config " + config + " --heldout-sequences 4 --gen-tokens 4 --out " + out);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(read_text(fs::path(out) / "evaluation.json"));

@@ -83,7 +83,8 @@ TEST_CASE("perplexity matches the library's log-probabilities", "[apps]") {
   REQUIRE(summary.exit_code == 0);
   char buf[64];
   std::snprintf(buf, sizeof buf, "perplexity %.4f", std::exp(nll / count));
-  CHECK_THAT(summary.out, Contains(std::string("all 2 sequences: ") + std::to_string(count) + " predicted tokens, " + buf));
+  CHECK_THAT(summary.out,
+             Contains(std::string("all 2 sequences: ") + std::to_string(count) + " predicted tokens, " + buf));
 }
 
 TEST_CASE("perplexity: input errors", "[apps]") {

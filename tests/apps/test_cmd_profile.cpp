@@ -53,10 +53,12 @@ TEST_CASE("profile command writes the table, CSV and heatmap and prints a summar
   CHECK(kvt::test::slurp_file(dir + "/sens.json") == json);  // same inputs → byte-identical table
 
   std::ofstream(dir + "/bad.jsonl") << "[1, 2]\n[3, -4]\n";
-  kvt::test::CliRun bad = kvt::test::run_kvtuner_search("profile --model " + model + " --ids " + dir + "/bad.jsonl --out " + dir + "/b.json");
+  kvt::test::CliRun bad = kvt::test::run_kvtuner_search("profile --model " + model + " --ids " + dir +
+                                                        "/bad.jsonl --out " + dir + "/b.json");
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::Contains("bad.jsonl:2") && Catch::Contains("-4"));
-  kvt::test::CliRun unknown = kvt::test::run_kvtuner_search("profile --model " + model + " --ids " + dir + "/ids.jsonl --scheme nope --out " + dir + "/c.json");
+  kvt::test::CliRun unknown = kvt::test::run_kvtuner_search("profile --model " + model + " --ids " + dir +
+                                                            "/ids.jsonl --scheme nope --out " + dir + "/c.json");
   CHECK(unknown.exit_code == 2);
   CHECK_THAT(unknown.err, Catch::Contains("kivi"));
   CHECK_FALSE(fs::exists(dir + "/c.json"));

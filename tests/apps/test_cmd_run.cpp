@@ -25,10 +25,10 @@ TEST_CASE("run writes a self-explanatory output directory with final picks per b
   PipelineRun r = ws.run(ws.base() + "--budgets 4,6 --out " + out.string());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  for (const char* f : {"report.md", "model_pertoken_KVTuner4.yaml", "model_pertoken_KVTuner6.yaml", "profile/sensitivity.json",
-                        "search/report.md", "search/front.csv", "search/model_pertoken_KVTuner4_0.yaml",
-                        "validation/rescore.md", "validation/rescore.json", "evaluation/evaluation.md",
-                        "evaluation/evaluation.json", "evaluation/evaluation.svg"})
+  for (const char* f : {"report.md", "model_pertoken_KVTuner4.yaml", "model_pertoken_KVTuner6.yaml",
+                        "profile/sensitivity.json", "search/report.md", "search/front.csv",
+                        "search/model_pertoken_KVTuner4_0.yaml", "validation/rescore.md", "validation/rescore.json",
+                        "evaluation/evaluation.md", "evaluation/evaluation.json", "evaluation/evaluation.svg"})
     CHECK(fs::exists(out / f));
   CHECK(r.out.find("report: " + (out / "report.md").string()) != std::string::npos);
 
@@ -93,11 +93,14 @@ TEST_CASE("run --objective e2e-kl searches on the end-to-end KL, seeded with the
 
   // `search` runs the same end-to-end search from the table, on the model it was profiled on.
   const std::string table = (out / "profile/sensitivity.json").string(), searched = (ws.dir / "searched").string();
-  const std::string search_args = "search --sensitivity " + table + " --budgets 4 --pop 16 --generations 10 --objective e2e-kl "
-                                  "--trials 32 --out " + searched;
+  const std::string search_args = "search --sensitivity " + table +
+                                  " --budgets 4 --pop 16 --generations 10 --objective e2e-kl "
+                                  "--trials 32 --out " +
+                                  searched;
   const std::string log = (ws.dir / "search.err").string();
   CHECK(std::system((std::string(KVT_SEARCH_BIN) + " " + search_args + " --model " + ws.model + " --ids " + ws.calib +
-                     " 2>" + log).c_str()) == 0);
+                     " 2>" + log)
+                        .c_str()) == 0);
   CHECK(fs::exists(fs::path(searched) / "e2e/model_pertoken_KVTuner4_0.yaml"));
   CHECK(file_text(fs::path(searched) / "e2e/search.json").find("e2e-kl") != std::string::npos);
   // Without the model: one line naming the option, before any search.
@@ -106,7 +109,8 @@ TEST_CASE("run --objective e2e-kl searches on the end-to-end KL, seeded with the
   CHECK(file_text(log).find("--objective e2e-kl needs --model") != std::string::npos);
   CHECK_FALSE(fs::exists(searched + "2"));
   const auto& selection = four.metadata["selection"];
-  const bool from_e2e = selection["uniform"] == true || selection["search_config"].get<std::string>().rfind("search-e2e/", 0) == 0;
+  const bool from_e2e =
+      selection["uniform"] == true || selection["search_config"].get<std::string>().rfind("search-e2e/", 0) == 0;
   CHECK(from_e2e);
 }
 
@@ -122,9 +126,11 @@ TEST_CASE("run rejects bad input before profiling", "[apps][run]") {
       {ws.base() + "--per-budget 0" + out, "--per-budget"},
       {ws.base() + "--budgets 4,x" + out, "--budgets"},
       {ws.base() + "--prompt-len soon" + out, "--prompt-len"},
-      {"--model " + ws.model + " --ids " + ws.calib + " --heldout-ids " + one + " --min-tokens 2 --scheme per-token-asym" + out,
+      {"--model " + ws.model + " --ids " + ws.calib + " --heldout-ids " + one +
+           " --min-tokens 2 --scheme per-token-asym" + out,
        "at least 2"},
-      {"--model " + ws.model + " --ids " + ws.calib + " --min-tokens 2 --scheme per-token-asym" + out, "no held-out data"},
+      {"--model " + ws.model + " --ids " + ws.calib + " --min-tokens 2 --scheme per-token-asym" + out,
+       "no held-out data"},
       {ws.base() + "--heldout x.txt" + out, "excludes"},
       {ws.base() + "--objective banana" + out, "--objective 'banana'"},
       {ws.base() + "--objective e2e-kl --trials 5" + out, "--trials 5"},
@@ -132,7 +138,8 @@ TEST_CASE("run rejects bad input before profiling", "[apps][run]") {
       {ws.base() + "--kl-tokens 0" + out, "--kl-tokens"},
       {ws.base(), "--out is required"},
       {ws.base() + "--budgets 1" + out, "--budgets: 1 bits is below the smallest candidate pair (KV2, 2 bits)"},
-      {ws.base() + "--pairs KV8,K8V4 --budgets 7,5" + out, "--budgets: 5 bits is below the smallest candidate pair (K8V4, 6"},
+      {ws.base() + "--pairs KV8,K8V4 --budgets 7,5" + out,
+       "--budgets: 5 bits is below the smallest candidate pair (K8V4, 6"},
       {ws.base() + "--out " + ws.calib + "/out", ws.calib + "/out: cannot create directory"},
       {ws.base() + "--out ''", "--out: the path is empty"},
   };

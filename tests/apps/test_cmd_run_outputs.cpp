@@ -91,7 +91,8 @@ TEST_CASE("run lists what it wrote in a manifest; --force removes those files an
   CHECK(manifest_of(out)["files"].dump().find("KVTuner6") == std::string::npos);
 }
 
-TEST_CASE("run refuses an output directory another run holds, at once, naming it and the holder", "[apps][run][outputs]") {
+TEST_CASE("run refuses an output directory another run holds, at once, naming it and the holder",
+          "[apps][run][outputs]") {
   RunWorkspace ws("locked");
   const fs::path out = ws.dir / "out";
   fs::create_directories(out);
@@ -131,8 +132,9 @@ TEST_CASE("run checks every output path before it computes anything", "[apps][ru
 TEST_CASE("a killed run resumes without --force: its profile reused, its search continued", "[apps][run][outputs]") {
   RunWorkspace ws("resume");
   const fs::path out = ws.dir / "out", straight = ws.dir / "straight";
-  const std::string args = "--model " + ws.model + " --ids " + ws.calib + " --heldout-ids " + ws.heldout +
-                           " --min-tokens 2 --scheme per-token-asym --pop 16 --budgets 4 --gen-tokens 6 --checkpoint-every 5 ";
+  const std::string args =
+      "--model " + ws.model + " --ids " + ws.calib + " --heldout-ids " + ws.heldout +
+      " --min-tokens 2 --scheme per-token-asym --pop 16 --budgets 4 --gen-tokens 6 --checkpoint-every 5 ";
   // Stopped after 10 generations (its checkpoint is at 10), then continued to 20: as one run of 20.
   REQUIRE(ws.run(args + "--generations 10 --out " + out.string()).exit_code == 0);
   mark_unfinished(out);

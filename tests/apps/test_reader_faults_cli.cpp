@@ -42,7 +42,8 @@ TEST_CASE("cli fault: inspect on a config.json with 1e9 layers ends at once with
   auto j = kvt::model::to_hf_config_json(kvt::test::fixture_config(spec));
   j["num_hidden_layers"] = 1000000000;
   write(dir + "/config.json", j.dump());
-  check_one_line_error(run_kvtuner_search("inspect --model " + dir), "[kvt.input.334] " + dir + ": tensor 'model.layers.2.");
+  check_one_line_error(run_kvtuner_search("inspect --model " + dir),
+                       "[kvt.input.334] " + dir + ": tensor 'model.layers.2.");
 }
 
 TEST_CASE("cli fault: perplexity on NaN weights exits 2 naming the tensor, not 'perplexity -nan'", "[apps]") {
@@ -60,7 +61,8 @@ TEST_CASE("cli fault: perplexity on NaN weights exits 2 naming the tensor, not '
   kvt::model::write_safetensors(dir + "/model.safetensors", tensors, {}, true);
   const std::string ids = write(dir + "/ids.jsonl", "[1, 2, 3, 4, 5, 6]\n");
   CliRun r = run_kvtuner_search("perplexity --model " + dir + " --ids " + ids);
-  check_one_line_error(r, "[kvt.input.337] " + dir + "/model.safetensors: tensor 'model.layers.0.self_attn.k_proj.weight' holds 1 NaN");
+  check_one_line_error(
+      r, "[kvt.input.337] " + dir + "/model.safetensors: tensor 'model.layers.0.self_attn.k_proj.weight' holds 1 NaN");
   CHECK(r.out.find("perplexity") == std::string::npos);
 }
 
@@ -77,7 +79,8 @@ TEST_CASE("cli fault: inputs that are not regular files are refused, never waite
   const std::string dir = kvt::test::fresh_test_dir("cli_fifo");
   const std::string fifo = dir + "/config.yaml";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  check_one_line_error(run_kvtuner_search("show --config " + fifo), "[kvt.input.114] " + fifo + ": is not a regular file (a FIFO)");
+  check_one_line_error(run_kvtuner_search("show --config " + fifo),
+                       "[kvt.input.114] " + fifo + ": is not a regular file (a FIFO)");
   check_one_line_error(run_kvtuner_search("search --sensitivity /dev/zero --out " + dir + "/s"),
                        "[kvt.input.114] /dev/zero: is not a regular file (a character device)");
 }
@@ -86,8 +89,8 @@ TEST_CASE("cli fault: search refuses a table whose scheme no one can run", "[app
   const std::string dir = kvt::test::fresh_test_dir("cli_scheme");
   kvt::SensitivityTable t = kvt::test::synthetic_table(4, 2);
   t.scheme = "banana";
-  check_one_line_error(run_kvtuner_search("search --sensitivity " + write(dir + "/banana.json", kvt::to_json(t).dump()) +
-                                          " --out " + dir + "/b"),
+  check_one_line_error(run_kvtuner_search("search --sensitivity " +
+                                          write(dir + "/banana.json", kvt::to_json(t).dump()) + " --out " + dir + "/b"),
                        "[kvt.input.408] " + dir + "/banana.json: scheme: quantization scheme 'banana' is not known");
   t.scheme = "kivi";  // the recorded parameters say per-token keys: not kivi
   t.scheme_params = {{"key", {{"axis", "per-token"}, {"group_size", 32}, {"residual", 32}, {"symmetric", false}}},
@@ -104,8 +107,8 @@ TEST_CASE("cli fault: search on a table of 5e-324 errors writes its plot instead
   kvt::SensitivityTable t = kvt::test::synthetic_table(4, 2);
   for (auto& row : t.e_o)
     for (auto& v : row) v = 5e-324;
-  CliRun r = run_kvtuner_search("-q search --sensitivity " + write(dir + "/tiny.json", kvt::to_json(t).dump()) + " --out " +
-                                dir + "/s --pop 8 --generations 2");
+  CliRun r = run_kvtuner_search("-q search --sensitivity " + write(dir + "/tiny.json", kvt::to_json(t).dump()) +
+                                " --out " + dir + "/s --pop 8 --generations 2");
   CAPTURE(r.err);
   CHECK(r.exit_code == 0);
   CHECK(fs::file_size(dir + "/s/pareto.svg") > 0);

@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
                                       mc.vocab_size, 7);
   std::printf("model %s: %d layers, hidden %d, vocab %d; %d sequences x %d tokens; %d ABBA pairs\n", dir.c_str(),
               mc.num_layers, mc.hidden_size, mc.vocab_size, sequences, int(prompts[0].size()), pairs);
-  std::printf("%-44s %8s %8s   %6s %6s\n", "cost relative to one plain forward", "plain s", "this s", "median", "fastest");
+  std::printf("%-44s %8s %8s   %6s %6s\n", "cost relative to one plain forward", "plain s", "this s", "median",
+              "fastest");
 
   eval::EvalOptions options;  // prompt: half of each sequence, prefill-fp
   std::vector<int64_t> prompt_len;
@@ -99,12 +100,12 @@ int main(int argc, char** argv) {
   std::vector<eval::ReferenceLogits> references(prompts.size());
   model::ForwardHooks reference_hooks;
   reference_hooks.on_logits = [&](int p, const at::Tensor& logits) {
-    references[size_t(p)] = eval::make_reference(logits, prompts[size_t(p)], eval::scored_span(int64_t(prompts[size_t(p)].size()), prompt_len[size_t(p)]));
+    references[size_t(p)] = eval::make_reference(
+        logits, prompts[size_t(p)], eval::scored_span(int64_t(prompts[size_t(p)].size()), prompt_len[size_t(p)]));
   };
   auto plain = [&] { model::forward(model, prompts, options.forward); };
-  print_row("reference run (forward + references)", relative_cost(pairs, plain, [&] {
-              model::forward(model, prompts, options.forward, reference_hooks);
-            }));
+  print_row("reference run (forward + references)",
+            relative_cost(pairs, plain, [&] { model::forward(model, prompts, options.forward, reference_hooks); }));
 
   const KvConfig config = eval::uniform_config({4, 4}, mc.num_layers);
   for (const char* scheme_name : {"per-token-asym", "kivi"}) {
@@ -113,12 +114,15 @@ int main(int argc, char** argv) {
       model::ForwardHooks hooks;
       double kl = 0;
       hooks.attention = [&](const model::AttentionInputs& in) {
-        return eval::config_attention(in.q, in.k, in.v, config, in.layer, options.scheme, {prompt_len[size_t(in.prompt)], mode},
-                                      mc.sliding_window);
+        return eval::config_attention(in.q, in.k, in.v, config, in.layer, options.scheme,
+                                      {prompt_len[size_t(in.prompt)], mode}, mc.sliding_window);
       };
-      hooks.on_logits = [&](int p, const at::Tensor& logits) { kl += eval::compare_with_reference(logits, references[size_t(p)]).kl_sum; };
+      hooks.on_logits = [&](int p, const at::Tensor& logits) {
+        kl += eval::compare_with_reference(logits, references[size_t(p)]).kl_sum;
+      };
       print_row(std::string(scheme_name) + " " + quant::prefill_mode_name(mode) + ": per config",
-                relative_cost(pairs, plain, [&] { model::forward(model, prompts, options.forward, hooks); }), "(target <= 1.3)");
+                relative_cost(pairs, plain, [&] { model::forward(model, prompts, options.forward, hooks); }),
+                "(target <= 1.3)");
     }
   }
   options.scheme = quant::lookup_scheme("kivi");

@@ -87,7 +87,8 @@ void bench_layer_throughput(int repeats) {
     at::mm(x2, wu);
     at::mm(m_in, wd);
   });
-  std::printf("Llama-3.1-8B-shaped layer, T=%lld, fp32, %d threads, best of %d\n", (long long)T, at::get_num_threads(), repeats);
+  std::printf("Llama-3.1-8B-shaped layer, T=%lld, fp32, %d threads, best of %d\n", (long long)T, at::get_num_threads(),
+              repeats);
   std::printf("  layer forward     %8.3f s  %7.1f GFLOP/s\n", ours, flops / ours / 1e9);
   std::printf("  bare matmuls      %8.3f s  %7.1f GFLOP/s\n", bare, flops / bare / 1e9);
   std::printf("  ratio forward/bare GFLOP/s = %.3f   (target >= 0.6)\n", bare / ours);

@@ -23,8 +23,8 @@
 #include "lib/model/model.h"
 #include "lib/quant/quantized_attention.h"
 #include "lib/quant/scheme_registry.h"
-#include "tests/support/fixture_model.h"
 #include "tests/bench/bench_timing.h"
+#include "tests/support/fixture_model.h"
 
 namespace fs = std::filesystem;
 using namespace kvt;
@@ -98,13 +98,15 @@ int main(int argc, char** argv) {
   }
   const double t_plain = bench::median(plain), t_kivi = bench::median(prof_kivi), t_pt = bench::median(prof_pt);
   const double t_naive = bench::median(naive) * layers * pairs + t_plain;  // + the full-precision reference
-  std::printf("bench_profile: %d layers, hidden %d, %d heads x %d (KV heads %d), intermediate %d; %d prompt(s) x %d tokens;"
-              " %d pairs; median of %d runs\n",
-              layers, spec.hidden, spec.heads, spec.head_dim, spec.kv_heads, spec.intermediate, num_prompts, tokens, pairs,
-              repeats);
+  std::printf(
+      "bench_profile: %d layers, hidden %d, %d heads x %d (KV heads %d), intermediate %d; %d prompt(s) x %d tokens;"
+      " %d pairs; median of %d runs\n",
+      layers, spec.hidden, spec.heads, spec.head_dim, spec.kv_heads, spec.intermediate, num_prompts, tokens, pairs,
+      repeats);
   std::printf("%-52s %10s %10s\n", "run", "seconds", "÷ plain");
   std::printf("%-52s %10.3f %10.3f\n", "plain forward (logits)", t_plain, 1.0);
-  std::printf("%-52s %10.3f %10.3f\n", "capture-only forward (hook, no LM head)", bench::median(capture), bench::median(capture) / t_plain);
+  std::printf("%-52s %10.3f %10.3f\n", "capture-only forward (hook, no LM head)", bench::median(capture),
+              bench::median(capture) / t_plain);
   std::printf("%-52s %10.3f %10.3f\n", "profile, kivi (target <= 1.5)", t_kivi, t_kivi / t_plain);
   std::printf("%-52s %10.3f %10.3f\n", "profile, per-token-asym (target <= 1.5)", t_pt, t_pt / t_plain);
   std::printf("%-52s %10.3f %10.3f\n", "naive: layers x pairs forwards + reference (est.)", t_naive, t_naive / t_plain);

@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
   tok::Tokenizer tokenizer = tok::Tokenizer::load(dir);
   calib::CalibOptions calib_options;
   calib_options.calib_path = std::string(KVT_SOURCE_DIR) + "/data/calibration/default.txt";
-  calib::CalibrationSet set = calib::load_prompts(calib_options, &tokenizer, model.config().max_position_embeddings,
-                                                  model.config().vocab_size);
+  calib::CalibrationSet set =
+      calib::load_prompts(calib_options, &tokenizer, model.config().max_position_embeddings, model.config().vocab_size);
   const auto prompts = profile::leading_prompts(set.prompts, tokens);
   int64_t used = 0;
   for (const auto& p : prompts) used += int64_t(p.size());

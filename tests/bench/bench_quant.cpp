@@ -24,7 +24,8 @@ using namespace kvt::quant;
 namespace {
 
 // Medians of `op` and of `reference`, run alternately so that load changes hit both alike.
-std::pair<double, double> interleaved(int repeats, const std::function<void()>& op, const std::function<void()>& reference) {
+std::pair<double, double> interleaved(int repeats, const std::function<void()>& op,
+                                      const std::function<void()>& reference) {
   op();
   reference();
   std::vector<double> a, b;
@@ -65,9 +66,12 @@ int main(int argc, char** argv) {
       {"per-token symmetric 4-bit (group 128)", [&] { fake_quantize_kv(x, symmetric, 4); }},
       {"kivi value: per-token asym 4-bit (group 32)", [&] { fake_quantize_kv(x, kivi.value, 4); }},
       {"kivi key: per-channel asym 4-bit (32 tokens)", [&] { fake_quantize_kv(x, kivi.key, 4); }},
-      {"kivi key stream_quantize (tail of 7 kept fp)", [&] { stream_quantize(x.narrow(1, 0, tokens - 7), kivi.key, 4, {}); }},
+      {"kivi key stream_quantize (tail of 7 kept fp)",
+       [&] { stream_quantize(x.narrow(1, 0, tokens - 7), kivi.key, 4, {}); }},
       {"ATen path, per-token asym 4-bit (any device)",
-       [&] { kvt::quant::detail::fake_quantize_groups_aten(x.view({kv_heads, tokens, 1, head_dim}), 3, 4, false); }},
+       [&] {
+         kvt::quant::detail::fake_quantize_groups_aten(x.view({kv_heads, tokens, 1, head_dim}), 3, 4, false);
+       }},
   };
   for (int i = 0; i < 3; ++i)  // warm the allocator: fresh 16 MB results otherwise page-fault
     for (const Case& c : cases) c.run();

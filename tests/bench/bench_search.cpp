@@ -3,16 +3,16 @@
 // (target >= 0.99 within 2 s), grouped and per layer, and DP time ÷ brute force on a small table (equal fronts).
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <vector>
 
 #include "search/dp_front.h"
 #include "search/nsga2_search.h"
 #include "search/pruning.h"
-#include "tests/search/synthetic_table.h"
 #include "tests/bench/bench_timing.h"
+#include "tests/search/synthetic_table.h"
 
 using namespace kvt;
 using namespace kvt::search;
@@ -78,7 +78,9 @@ int main() {
     SearchSpace space = make_space(table, grouped, true);
     ParetoFront exact;
     double dp = median_seconds(9, [&] { exact = exact_front(space, bound); });
-    struct Setting { int pop, gens; };
+    struct Setting {
+      int pop, gens;
+    };
     for (Setting s : {Setting{64, 300}, Setting{160, 500}, Setting{200, 600}}) {  // 160 × 500 is the default
       Nsga2Options o;
       o.population = s.pop;
@@ -86,9 +88,8 @@ int main() {
       o.seed = 1;
       Nsga2Result result;
       double cpu = 0;
-      double wall = kvt::bench::wall_seconds([&] {
-        cpu = cpu_seconds_of([&] { result = run_nsga2(space, table.pairs, o, bound, {}, "bench"); });
-      });
+      double wall = kvt::bench::wall_seconds(
+          [&] { cpu = cpu_seconds_of([&] { result = run_nsga2(space, table.pairs, o, bound, {}, "bench"); }); });
       double hv = hypervolume_ratio(result.front, exact).ratio;
       std::printf("%-10s %6zu %6zu %8.3f | %5d %5d %10.3f %10.3f %9.4f %7zu\n", grouped ? "grouped" : "per-layer",
                   space.units.size(), exact.size(), dp * 1e3, s.pop, s.gens, wall, cpu, hv, result.front.size());
@@ -101,8 +102,9 @@ int main() {
   size_t dp_points = 0, brute_points = 0;
   double dp = median_seconds(9, [&] { dp_points = exact_front(space, bound).size(); });
   double brute = median_seconds(3, [&] { brute_points = brute_force_front_size(space, bound); });
-  std::printf("\nDP vs brute force, 6 layers x 9 pairs (531441 configs): DP %.3f ms, brute force %.1f ms, ratio %.5f, "
-              "fronts %zu / %zu points (%s)\n",
-              dp * 1e3, brute * 1e3, dp / brute, dp_points, brute_points, dp_points == brute_points ? "equal" : "DIFFER");
+  std::printf(
+      "\nDP vs brute force, 6 layers x 9 pairs (531441 configs): DP %.3f ms, brute force %.1f ms, ratio %.5f, "
+      "fronts %zu / %zu points (%s)\n",
+      dp * 1e3, brute * 1e3, dp / brute, dp_points, brute_points, dp_points == brute_points ? "equal" : "DIFFER");
   return dp_points == brute_points ? 0 : 1;
 }

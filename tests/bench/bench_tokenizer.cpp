@@ -94,16 +94,18 @@ int main(int argc, char** argv) {
   std::vector<fs::path> paths(argv + 1, argv + argc);
   if (paths.empty()) paths = default_tokenizers(fs::absolute(argv[0]).parent_path());
   if (paths.empty()) {
-    std::fprintf(stderr, "bench_tokenizer: no tokenizers; pass paths, or run the conformance test first "
-                         "(test_tokenizer \"[conformance]\") to install them into the build tree\n");
+    std::fprintf(stderr,
+                 "bench_tokenizer: no tokenizers; pass paths, or run the conformance test first "
+                 "(test_tokenizer \"[conformance]\") to install them into the build tree\n");
     return 2;
   }
   const std::string calibration = read_text(fs::path(KVT_SOURCE_DIR) / "data/calibration/default.txt");
   std::string text = read_command("zcat /usr/share/doc/jargon-text/jargon.txt.gz 2>/dev/null");
   const char* source = "jargon.txt + default.txt";
   if (text.empty()) {
-    std::fprintf(stderr, "bench_tokenizer: /usr/share/doc/jargon-text/jargon.txt.gz is missing "
-                         "(package jargon-text; run scripts/install-deps.sh)\n");
+    std::fprintf(stderr,
+                 "bench_tokenizer: /usr/share/doc/jargon-text/jargon.txt.gz is missing "
+                 "(package jargon-text; run scripts/install-deps.sh)\n");
     return 2;
   }
   text += "\n\n" + calibration;

@@ -16,7 +16,8 @@ namespace {
 
 // Byte-level fixture: ids are bytes, plus "th" = 256, "the" = 257; no BOS.
 Tokenizer fixture_tokenizer(const TempDir& dir) {
-  return Tokenizer::load(kvt::test::write_tokenizer(dir, kvt::test::byte_level_tokenizer_json({{"t", "h"}, {"th", "e"}})));
+  return Tokenizer::load(
+      kvt::test::write_tokenizer(dir, kvt::test::byte_level_tokenizer_json({{"t", "h"}, {"th", "e"}})));
 }
 
 // FNV-1a 64 written out here, independent of lib/core/hash.
@@ -104,7 +105,8 @@ TEST_CASE("num_prompts, max_tokens, min_tokens and max_position_embeddings", "[c
   options = {};
   options.max_tokens = 5;
   set = kvt::calib::load_calibration(path, tok, options, 0);
-  CHECK(set.prompts == std::vector<Ids>{{97, 98, 99, 100, 101}, {97, 98}, {97, 98, 99, 100, 101}, {97, 98, 99, 100, 101}});
+  CHECK(set.prompts ==
+        std::vector<Ids>{{97, 98, 99, 100, 101}, {97, 98}, {97, 98, 99, 100, 101}, {97, 98, 99, 100, 101}});
   CHECK(set.truncated == 0);
   set = kvt::calib::load_calibration(path, tok, {}, 7);  // the model's limit: truncated with a warning
   CHECK(set.truncated == 2);
@@ -180,7 +182,8 @@ TEST_CASE("a few-shot template wraps every document", "[calibration]") {
   CalibOptions options;
   options.template_path = dir.write("t.txt", "Q: 1+1?\nA: 2\n\nQ: {text}\nA:\n");
   auto set = kvt::calib::load_calibration(path, tok, options, 0);
-  CHECK(set.prompts == std::vector<Ids>{tok.encode("Q: 1+1?\nA: 2\n\nQ: x\nA:", true), tok.encode("Q: 1+1?\nA: 2\n\nQ: y\nA:", true)});
+  CHECK(set.prompts ==
+        std::vector<Ids>{tok.encode("Q: 1+1?\nA: 2\n\nQ: x\nA:", true), tok.encode("Q: 1+1?\nA: 2\n\nQ: y\nA:", true)});
   options.template_path = dir.file("missing-template.txt");
   CHECK_THAT(error_of([&] { kvt::calib::load_calibration(path, tok, options, 0); }),
              Catch::Contains("[kvt.input.720]") && Catch::Contains("missing-template.txt"));
@@ -193,7 +196,8 @@ TEST_CASE("the content hash identifies the tokenized set", "[calibration]") {
   TempDir dir;
   auto tok = fixture_tokenizer(dir);
   auto a = kvt::calib::load_calibration(dir.write("a.txt", "the cat\n\nthe dog\n"), tok, {}, 0);
-  auto b = kvt::calib::load_calibration(dir.write("b.jsonl", "{\"text\": \"the cat\"}\n{\"text\": \"the dog\"}\n"), tok, {}, 0);
+  auto b = kvt::calib::load_calibration(dir.write("b.jsonl", "{\"text\": \"the cat\"}\n{\"text\": \"the dog\"}\n"), tok,
+                                        {}, 0);
   auto c = kvt::calib::load_calibration(dir.write("c.txt", "the cat\n\nthe dot\n"), tok, {}, 0);
   CHECK(a.hash == b.hash);  // same ids from a different file form
   CHECK(a.hash != c.hash);
@@ -210,8 +214,9 @@ TEST_CASE("token-id files: same rules, ids checked against the vocabulary", "[ca
   auto set = kvt::calib::load_token_ids(path, options, 0, 10);
   CHECK(set.prompts == std::vector<Ids>{{1, 2, 3}, {4, 5}});
   CHECK(set.hash == fnv_reference(set.prompts));
-  CHECK_THAT(error_of([&] { kvt::calib::load_token_ids(path, {}, 0, 6); }),
-             Catch::Contains("[kvt.input.725]") && Catch::Contains("ids.jsonl:4") && Catch::Contains("vocabulary (size 6)"));
+  CHECK_THAT(error_of([&] { kvt::calib::load_token_ids(path, {}, 0, 6); }), Catch::Contains("[kvt.input.725]") &&
+                                                                                Catch::Contains("ids.jsonl:4") &&
+                                                                                Catch::Contains("vocabulary (size 6)"));
   CHECK_THAT(error_of([&] { kvt::calib::load_token_ids(dir.write("o.jsonl", "{\"ids\": [1]}\n"), {}, 0, 0); }),
              Catch::Contains("o.jsonl:1") && Catch::Contains("array of token ids"));
   CHECK_THAT(error_of([&] { kvt::calib::load_token_ids(dir.write("n.jsonl", "[1, -2]\n"), {}, 0, 0); }),
@@ -247,16 +252,20 @@ TEST_CASE("bad calibration input is a clear error", "[calibration]") {
   };
   CHECK_THAT(load(dir.file("missing.txt")), Catch::Contains("[kvt.input.720]") && Catch::Contains("missing.txt"));
   CHECK_THAT(load(dir.write("x.json", "[\"a\"]")), Catch::Contains("[kvt.input.720]") && Catch::Contains(".jsonl"));
-  CHECK_THAT(load(dir.write("empty.txt", "\n \n\t\n")), Catch::Contains("[kvt.input.721]") && Catch::Contains("holds no text"));
+  CHECK_THAT(load(dir.write("empty.txt", "\n \n\t\n")),
+             Catch::Contains("[kvt.input.721]") && Catch::Contains("holds no text"));
   CHECK_THAT(load(dir.write("bad.jsonl", "{\"text\": \"ok\"}\n{\"text\": \n")),
              Catch::Contains("[kvt.input.722]") && Catch::Contains("bad.jsonl:2"));
-  CHECK_THAT(load(dir.write("arr.jsonl", "[\"text\"]\n")), Catch::Contains("[kvt.input.722]") && Catch::Contains("object"));
-  CHECK_THAT(load(dir.write("num.jsonl", "{\"text\": 5}\n")), Catch::Contains("[kvt.input.723]") && Catch::Contains("not a string"));
+  CHECK_THAT(load(dir.write("arr.jsonl", "[\"text\"]\n")),
+             Catch::Contains("[kvt.input.722]") && Catch::Contains("object"));
+  CHECK_THAT(load(dir.write("num.jsonl", "{\"text\": 5}\n")),
+             Catch::Contains("[kvt.input.723]") && Catch::Contains("not a string"));
   CHECK_THAT(load(dir.write("latin1.txt", "ok\n\ncaf\xE9\n")),
              Catch::Contains("[kvt.input.727]") && Catch::Contains("document 1") && Catch::Contains("UTF-8"));
   CalibOptions options;
   options.num_prompts = -1;
-  CHECK_THAT(load(dir.write("fine.txt", "abc"), options), Catch::Contains("[kvt.input.724]") && Catch::Contains("--num-prompts"));
+  CHECK_THAT(load(dir.write("fine.txt", "abc"), options),
+             Catch::Contains("[kvt.input.724]") && Catch::Contains("--num-prompts"));
   options = {};
   options.min_tokens = 9;
   options.max_tokens = 4;

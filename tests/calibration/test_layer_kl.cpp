@@ -63,7 +63,8 @@ TEST_CASE("layer KL: 16/16 is 0, and each entry equals evaluate of the config qu
 }
 
 TEST_CASE("layer KL is the same in one batch or many", "[calibration][layer_kl]") {
-  std::string dir = test::write_fixture_model(test::fresh_test_dir("layer_kl_batches"), test::profiler_fixture_spec(22));
+  std::string dir =
+      test::write_fixture_model(test::fresh_test_dir("layer_kl_batches"), test::profiler_fixture_spec(22));
   model::Model m = model::Model::open(dir);
   auto prompts = test::random_prompts({40, 50, 60}, m.config().vocab_size, 6);
   ProfileOptions o = kivi_options();
@@ -78,7 +79,8 @@ TEST_CASE("layer KL is the same in one batch or many", "[calibration][layer_kl]"
     }
 }
 
-TEST_CASE("the diagonal Fisher agrees with a finite-difference KL for a small perturbation", "[calibration][layer_kl]") {
+TEST_CASE("the diagonal Fisher agrees with a finite-difference KL for a small perturbation",
+          "[calibration][layer_kl]") {
   test::FixtureSpec spec = test::profiler_fixture_spec(23);
   spec.layers = 2;
   spec.vocab = 37;

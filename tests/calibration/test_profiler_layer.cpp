@@ -97,7 +97,8 @@ TEST_CASE("layer profiler errors equal a dense reference, averaged over prompts"
     for (int window : {0, 6})
       for (PrefillMode mode : {PrefillMode::FullPrecision, PrefillMode::Quantized}) {
         CAPTURE(scheme.name, window, prefill_mode_name(mode));
-        std::vector<Prompt> prompts{random_prompt(4, 2, 21, 8, {0, mode}, 10), random_prompt(4, 2, 30, 8, {11, mode}, 20)};
+        std::vector<Prompt> prompts{random_prompt(4, 2, 21, 8, {0, mode}, 10),
+                                    random_prompt(4, 2, 30, 8, {11, mode}, 20)};
         LayerProfiler profiler(scheme, pairs, 2, 8, window, 7);
         for (const Prompt& p : prompts) CHECK(profiler.add_prompt(p.q, p.k, p.v, p.state));
         std::vector<PairErrors> got = profiler.result();
@@ -111,7 +112,8 @@ TEST_CASE("layer profiler errors equal a dense reference, averaged over prompts"
           CHECK(got[i].e_v == Approx((a.e_v + b.e_v) / 2).epsilon(1e-4).margin(1e-7));
           CHECK(got[i].e_a == Approx((a.e_a + b.e_a) / 2).epsilon(1e-3).margin(1e-8));
           for (size_t h = 0; h < 2; ++h)
-            CHECK(got[i].e_o_per_head[h] == Approx((a.e_o_per_head[h] + b.e_o_per_head[h]) / 2).epsilon(1e-4).margin(1e-7));
+            CHECK(got[i].e_o_per_head[h] ==
+                  Approx((a.e_o_per_head[h] + b.e_o_per_head[h]) / 2).epsilon(1e-4).margin(1e-7));
         }
       }
 }

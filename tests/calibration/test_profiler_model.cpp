@@ -4,7 +4,6 @@
 
 #include <cmath>
 
-
 #include "calibration/profiler/layer_profiler.h"
 #include "calibration/profiler/profiler.h"
 #include "calibration/profiler/summary.h"
@@ -124,7 +123,8 @@ TEST_CASE("a table made for another model or scheme is rejected", "[calibration]
   SensitivityTable back = sensitivity_table_from_json(to_json(t), "t.json");
   CHECK_NOTHROW(profile::check_table_compatible(back, m.hash(), quant::lookup_scheme("per-token-asym"), "t.json"));
   back.scheme_params["key"]["group_size"] = 16;
-  CHECK_THROWS_WITH(profile::check_table_compatible(back, m.hash(), "per-token-asym", "t.json"), Catch::Contains("differ"));
+  CHECK_THROWS_WITH(profile::check_table_compatible(back, m.hash(), "per-token-asym", "t.json"),
+                    Catch::Contains("differ"));
 }
 
 TEST_CASE("profile options are checked before the forward", "[calibration][profiler]") {

@@ -4,15 +4,17 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "lib/core/error.h"
 
 namespace kvt::fuzz {
 
-inline std::string text_of(const uint8_t* data, size_t size) { return std::string(reinterpret_cast<const char*>(data), size); }
+inline std::string text_of(const uint8_t* data, size_t size) {
+  return std::string(reinterpret_cast<const char*>(data), size);
+}
 
 // A kvt::Error must carry an id: "[kvt.<category>.<id>] ...", and at most 4 KB: a message quotes a file's bytes
 // only in short excerpts (main() escapes any line break a quoted string holds, so the printed error is one line).
@@ -35,9 +37,9 @@ inline void require(bool ok, const char* what) {
 }  // namespace kvt::fuzz
 
 // Runs `body`; a kvt::Error is the expected refusal of bad input (checked to be one line with an id).
-#define KVT_FUZZ_EXPECT_ERRORS(body)          \
-  try {                                       \
-    body;                                     \
-  } catch (const kvt::Error& e) {             \
-    kvt::fuzz::check_error_line(e);           \
+#define KVT_FUZZ_EXPECT_ERRORS(body) \
+  try {                              \
+    body;                            \
+  } catch (const kvt::Error& e) {    \
+    kvt::fuzz::check_error_line(e);  \
   }

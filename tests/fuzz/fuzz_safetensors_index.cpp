@@ -4,7 +4,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   KVT_FUZZ_EXPECT_ERRORS({
-    for (const auto& [tensor, file] : kvt::model::parse_safetensors_index(kvt::fuzz::text_of(data, size), "fuzz.index.json"))
+    for (const auto& [tensor, file] :
+         kvt::model::parse_safetensors_index(kvt::fuzz::text_of(data, size), "fuzz.index.json"))
       kvt::fuzz::require(!file.empty() && file.find('/') == std::string::npos && file.find("..") == std::string::npos,
                          "a shard name that leaves the model directory");
   });

@@ -23,8 +23,8 @@
 #include "tests/support/fixture_model.h"
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 using kvt::test::FixtureSpec;
+using nlohmann::json;
 
 namespace {
 
@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "kvt_interop_fixtures: %s\n", e.what());
     return 1;
   }
-  std::fprintf(stderr,
-               "kvt_interop_fixtures: usage: models OUT_DIR | corpus CALIBRATION_TEXT OUT.jsonl | run-inputs OUT_DIR\n");
+  std::fprintf(
+      stderr, "kvt_interop_fixtures: usage: models OUT_DIR | corpus CALIBRATION_TEXT OUT.jsonl | run-inputs OUT_DIR\n");
   return 2;
 }

@@ -19,8 +19,15 @@ inline std::vector<double> table3_errors_in_default_order() {
   std::vector<double> out;
   for (const auto& p : default_candidate_pairs()) {
     std::string n = p.name();
-    out.push_back(n == "KV8" ? 0.014 : n == "K8V4" ? 0.100 : n == "K8V2" ? 0.401 : n == "K4V8" ? 0.168
-                  : n == "KV4" ? 0.207 : n == "K4V2" ? 0.453 : n == "K2V8" ? 0.882 : n == "K2V4" ? 0.892 : 0.962);
+    out.push_back(n == "KV8"    ? 0.014
+                  : n == "K8V4" ? 0.100
+                  : n == "K8V2" ? 0.401
+                  : n == "K4V8" ? 0.168
+                  : n == "KV4"  ? 0.207
+                  : n == "K4V2" ? 0.453
+                  : n == "K2V8" ? 0.882
+                  : n == "K2V4" ? 0.892
+                                : 0.962);
   }
   return out;
 }

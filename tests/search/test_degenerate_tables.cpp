@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 
+#include "lib/report/svg.h"
 #include "search/search_outputs.h"
 #include "search/writers/pareto_svg.h"
-#include "lib/report/svg.h"
 #include "tests/search/synthetic_table.h"
 
 using namespace kvt;
@@ -15,8 +15,8 @@ using kvt::report::nice_ticks;
 
 TEST_CASE("nice_ticks is never empty and never loops long, whatever the range", "[search]") {
   const double inf = std::numeric_limits<double>::infinity(), nan = std::nan("");
-  const double cases[][2] = {{0, 1},      {0, 5e-324},    {0, 1e-323}, {0, 1e308 * 1.05}, {0, inf},  {0, nan},
-                             {nan, 1},    {-inf, inf},    {-1e308, 1e308}, {1e17, 1e17 + 64}, {3, 3}, {2, 1}};
+  const double cases[][2] = {{0, 1},   {0, 5e-324}, {0, 1e-323},     {0, 1e308 * 1.05}, {0, inf}, {0, nan},
+                             {nan, 1}, {-inf, inf}, {-1e308, 1e308}, {1e17, 1e17 + 64}, {3, 3},   {2, 1}};
   for (const auto& c : cases) {
     CAPTURE(c[0], c[1]);
     const std::vector<double> ticks = nice_ticks(c[0], c[1], 6);

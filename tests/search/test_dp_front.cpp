@@ -59,7 +59,8 @@ SensitivityTable random_table(int layers, uint64_t seed) {
     for (size_t p = 0; p < t.pairs.size(); ++p) row.push_back(test::unit_uniform(rng));
     t.e_o.push_back(row);
   }
-  for (const auto& p : t.pairs) t.effective_bits.push_back(p.mean_bits() * (1.05 + 0.1 * test::unit_uniform(rng)) + 0.3);
+  for (const auto& p : t.pairs)
+    t.effective_bits.push_back(p.mean_bits() * (1.05 + 0.1 * test::unit_uniform(rng)) + 0.3);
   return t;
 }
 

@@ -36,48 +36,93 @@ const std::vector<PinnedFlag>& pinned_flags() {
   static const std::vector<PinnedFlag> flags = {
       // vLLM: CacheDType = auto, float16, bfloat16, fp8, fp8_e4m3, fp8_e5m2, …, nvfp4, nvfp4_4over6;
       // kv_cache_dtype_skip_layers: list[str] of layer indices (or attention type names).
-      {"vllm", "--kv-cache-dtype", ValueKind::kOneOf, {"auto", "fp8", "nvfp4"},
+      {"vllm",
+       "--kv-cache-dtype",
+       ValueKind::kOneOf,
+       {"auto", "fp8", "nvfp4"},
        "vllm-project/vllm vllm/config/cache.py (CacheDType) @ 002f10e0, main 2026"},
-      {"vllm", "--kv-cache-dtype-skip-layers", ValueKind::kLayerIndices, {},
+      {"vllm",
+       "--kv-cache-dtype-skip-layers",
+       ValueKind::kLayerIndices,
+       {},
        "vllm-project/vllm docs/features/quantization/quantized_kvcache.md @ 0609ba15 (vLLM 0.25.1 docs): "
        "\"--kv-cache-dtype-skip-layers 0 1 23\""},
       // SGLang: --kv-cache-dtype choices auto, fp8_e5m2, fp8_e4m3, bf16, bfloat16, fp4_e2m1.
-      {"sglang", "--kv-cache-dtype", ValueKind::kOneOf, {"auto", "fp8_e4m3", "fp4_e2m1"},
+      {"sglang",
+       "--kv-cache-dtype",
+       ValueKind::kOneOf,
+       {"auto", "fp8_e4m3", "fp4_e2m1"},
        "sgl-project/sglang python/sglang/srt/server_args.py (add_argument --kv-cache-dtype) and "
        "docs/advanced_features/quantized_kv_cache.md @ 03cd2ec4"},
       // Range syntax of the unmerged SGLang PRs #15420 / #17530 ("0-1:bf16,62-63:bf16").
-      {"sglang", "--kv-cache-per-layer-dtype", ValueKind::kLayerRanges, {"bf16", "fp8_e4m3", "fp4_e2m1"},
+      {"sglang",
+       "--kv-cache-per-layer-dtype",
+       ValueKind::kLayerRanges,
+       {"bf16", "fp8_e4m3", "fp4_e2m1"},
        "sgl-project/sglang PR #17530 description (closed unmerged)"},
       // TensorRT-LLM: KvCacheConfig.dtype: str = "auto"; "fp8" and "nvfp4" select the quantized caches.
-      {"tensorrt-llm", "kv_cache_config.dtype", ValueKind::kOneOf, {"auto", "fp8", "nvfp4"},
+      {"tensorrt-llm",
+       "kv_cache_config.dtype",
+       ValueKind::kOneOf,
+       {"auto", "fp8", "nvfp4"},
        "NVIDIA/TensorRT-LLM tensorrt_llm/llmapi/llm_args.py (KvCacheConfig.dtype) and "
        "tensorrt_llm/_torch/pyexecutor/kv_cache_manager_v2.py (dtype == \"nvfp4\"), main 2026"},
-      {"tensorrt-llm", "kv_cache_config.dtype", ValueKind::kLayerRanges, {"auto", "fp8", "nvfp4"},
+      {"tensorrt-llm",
+       "kv_cache_config.dtype",
+       ValueKind::kLayerRanges,
+       {"auto", "fp8", "nvfp4"},
        "NVIDIA/TensorRT-LLM PR #13695 (open): range syntax \"0-3:fp8,4-35:nvfp4\""},
       // llama.cpp: -ctk/-ctv allowed values f32, f16, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1;
       // "-fa, --flash-attn [on|off|auto]".
       {"llama.cpp", "-ctk", ValueKind::kOneOf, kGgmlTypes, "ggml-org/llama.cpp tools/server/README.md @ 00dc8057"},
       {"llama.cpp", "-ctv", ValueKind::kOneOf, kGgmlTypes, "ggml-org/llama.cpp tools/server/README.md @ 00dc8057"},
-      {"llama.cpp", "-fa", ValueKind::kOneOf, {"on"},
+      {"llama.cpp",
+       "-fa",
+       ValueKind::kOneOf,
+       {"on"},
        "ggml-org/llama.cpp common/arg.cpp (add_opt {\"-fa\", \"--flash-attn\"} \"[on|off|auto]\"), b6327+"},
       // ik_llama.cpp: kv_cache_type_from_str f32, f16, bf16, q8_0, q4_0, q4_1, iq4_nl, q5_0, q5_1, q6_0, q8_KV;
       // --cache-type-{k,v}-{first,last} TYPE,N; -fa (auto|on|off|0|1).
-      {"ik_llama.cpp", "-ctk", ValueKind::kOneOf, {"f16", "q8_0", "q5_0", "q4_0"},
+      {"ik_llama.cpp",
+       "-ctk",
+       ValueKind::kOneOf,
+       {"f16", "q8_0", "q5_0", "q4_0"},
        "ikawrakow/ik_llama.cpp common/common.cpp @ 8337e4cd (2026-08-15)"},
-      {"ik_llama.cpp", "-ctv", ValueKind::kOneOf, {"f16", "q8_0", "q5_0", "q4_0"},
+      {"ik_llama.cpp",
+       "-ctv",
+       ValueKind::kOneOf,
+       {"f16", "q8_0", "q5_0", "q4_0"},
        "ikawrakow/ik_llama.cpp common/common.cpp @ 8337e4cd"},
-      {"ik_llama.cpp", "--cache-type-k-first", ValueKind::kTypeCount, {"f16", "q8_0", "q5_0", "q4_0"},
+      {"ik_llama.cpp",
+       "--cache-type-k-first",
+       ValueKind::kTypeCount,
+       {"f16", "q8_0", "q5_0", "q4_0"},
        "ikawrakow/ik_llama.cpp common/common.cpp @ 8337e4cd (PR #1599)"},
-      {"ik_llama.cpp", "--cache-type-k-last", ValueKind::kTypeCount, {"f16", "q8_0", "q5_0", "q4_0"},
+      {"ik_llama.cpp",
+       "--cache-type-k-last",
+       ValueKind::kTypeCount,
+       {"f16", "q8_0", "q5_0", "q4_0"},
        "ikawrakow/ik_llama.cpp common/common.cpp @ 8337e4cd (PR #1599)"},
-      {"ik_llama.cpp", "--cache-type-v-first", ValueKind::kTypeCount, {"f16", "q8_0", "q5_0", "q4_0"},
+      {"ik_llama.cpp",
+       "--cache-type-v-first",
+       ValueKind::kTypeCount,
+       {"f16", "q8_0", "q5_0", "q4_0"},
        "ikawrakow/ik_llama.cpp common/common.cpp @ 8337e4cd (PR #1599)"},
-      {"ik_llama.cpp", "--cache-type-v-last", ValueKind::kTypeCount, {"f16", "q8_0", "q5_0", "q4_0"},
+      {"ik_llama.cpp",
+       "--cache-type-v-last",
+       ValueKind::kTypeCount,
+       {"f16", "q8_0", "q5_0", "q4_0"},
        "ikawrakow/ik_llama.cpp common/common.cpp @ 8337e4cd (PR #1599)"},
-      {"ik_llama.cpp", "-fa", ValueKind::kOneOf, {"on"},
+      {"ik_llama.cpp",
+       "-fa",
+       ValueKind::kOneOf,
+       {"on"},
        "ikawrakow/ik_llama.cpp common/common.cpp @ 8337e4cd (\"-fa, --flash-attn (auto|on|off|0|1)\", PR #944)"},
       // LMDeploy: QuantPolicy NONE = 0, INT4 = 4, INT8 = 8 (also FP8 = 16, FP8_E5M2 = 17, TURBO_QUANT = 42).
-      {"lmdeploy", "--quant-policy", ValueKind::kOneOf, {"0", "4", "8"},
+      {"lmdeploy",
+       "--quant-policy",
+       ValueKind::kOneOf,
+       {"0", "4", "8"},
        "InternLM/lmdeploy lmdeploy/cli/utils.py and lmdeploy/messages.py (QuantPolicy) @ 1263d5cd (v0.16.0)"},
   };
   return flags;
@@ -135,7 +180,7 @@ std::vector<std::string> words(const std::string& text, bool& unbalanced) {
 }
 
 struct Checked {
-  std::string problem;        // empty when every token is pinned
+  std::string problem;         // empty when every token is pinned
   std::set<std::string> used;  // the flags the invocation used
 };
 
@@ -190,9 +235,9 @@ Checked check_invocation(const std::string& engine, const std::string& invocatio
 // Deterministic spread of configs: hand-made shapes plus pseudo-random ones.
 std::vector<std::vector<std::string>> configs() {
   std::vector<std::vector<std::string>> out = {
-      {"KV8", "KV8"},       {"KV4", "KV4", "KV4"}, {"KV2", "K4V2", "KV2"},      {"KV16", "KV16"},
-      {"KV16", "K8V4"},     {"K8V4", "KV4"},       {"KV8", "KV4", "KV4", "K8V4"}, {"KV2", "KV2", "KV2", "KV8"},
-      {"K5V5", "KV4"},      {"KV6", "K3V1"},       {"K16V2", "KV2", "KV2"},
+      {"KV8", "KV8"},   {"KV4", "KV4", "KV4"}, {"KV2", "K4V2", "KV2"},        {"KV16", "KV16"},
+      {"KV16", "K8V4"}, {"K8V4", "KV4"},       {"KV8", "KV4", "KV4", "K8V4"}, {"KV2", "KV2", "KV2", "KV8"},
+      {"K5V5", "KV4"},  {"KV6", "K3V1"},       {"K16V2", "KV2", "KV2"},
   };
   const std::vector<std::string> pairs = {"KV16", "KV8", "K8V4", "KV4", "K4V2", "KV2", "K6V5", "K3V3", "KV1"};
   uint32_t state = 12345;
@@ -250,8 +295,8 @@ TEST_CASE("engine flags: every dtype kvtuner can choose is a value the engine ta
     }
   }
   // ik_llama.cpp rounds up to q4_0, q5_0, q8_0, f16 only.
-  for (const auto& layers : std::vector<std::vector<std::string>>{{"KV16", "KV4", "KV4", "K5V5"},
-                                                                   {"KV8", "KV4", "KV4", "KV4"}}) {
+  for (const auto& layers :
+       std::vector<std::vector<std::string>>{{"KV16", "KV4", "KV4", "K5V5"}, {"KV8", "KV4", "KV4", "KV4"}}) {
     EngineInput in;
     in.layer_pairs = kvt::test::pairs_of(layers);
     in.budget_effective_bits = 8.0;

@@ -82,7 +82,8 @@ TEST_CASE("tensorrt-llm: kv_cache_config dtype range string", "[search][export]"
   auto out = find_engine("tensorrt-llm").project(input_of(pairs));
   CHECK(out[0].invocation == "kv_cache_config: {dtype: \"0-3:fp8,4-35:nvfp4\"}");
   CHECK(out[0].settings["kv_cache_config"]["dtype"] == "0-3:fp8,4-35:nvfp4");
-  CHECK(find_engine("tensorrt-llm").project(input_of({"KV8", "K2V8"}))[0].invocation == "kv_cache_config: {dtype: \"fp8\"}");
+  CHECK(find_engine("tensorrt-llm").project(input_of({"KV8", "K2V8"}))[0].invocation ==
+        "kv_cache_config: {dtype: \"fp8\"}");
   // Narrowing restriction: a 16-bit layer with only fp8 allowed gets fp8 and a note.
   auto in = input_of({"KV16", "KV8"});
   in.allowed_dtypes = {"fp8"};
@@ -98,7 +99,8 @@ TEST_CASE("llama.cpp: global pair within the searched memory", "[search][export]
   CHECK(out[0].invocation == "-ctk q5_1 -ctv q5_1 -fa on");
   CHECK(out[0].settings["cache_type_k"] == "q5_1");
   // KIVI K8V4 (groups of 32): (9 + 5)/2 = 7.0 → q8_0/q5_0 (8.5 + 5.5)/2 = 7.0.
-  CHECK(find_engine("llama.cpp").project(input_of({"K8V4", "K8V4"}, 7.0))[0].invocation == "-ctk q8_0 -ctv q5_0 -fa on");
+  CHECK(find_engine("llama.cpp").project(input_of({"K8V4", "K8V4"}, 7.0))[0].invocation ==
+        "-ctk q8_0 -ctv q5_0 -fa on");
   // With a table: the lowest proxy among scorable pairs. K8V4 (0.2/layer) beats KV4 (0.4/layer); q8_0/q4_0 = 6.5.
   auto in = input_of({"K8V4", "K8V4"}, 7.0);
   auto table = table_of({"KV8", "K8V4", "KV4"}, {{0.1, 0.2, 0.4}, {0.1, 0.2, 0.4}});
@@ -128,8 +130,8 @@ TEST_CASE("llama.cpp: ik_llama.cpp first/last flags when the config has that sha
         " -fa on");
   CHECK(out[1].settings["cache_type_k_last"]["layers"] == 1);
   BitsSummary s = summarize(out[1].layers, nullptr);
-  CHECK(s.nominal_bits == Approx(30.0 / 6));     // 8, 4, 4, 4, 4, 6
-  CHECK(s.effective_bits == Approx(33.0 / 6));   // 8.5, 4.5 ×4, 6.5
+  CHECK(s.nominal_bits == Approx(30.0 / 6));    // 8, 4, 4, 4, 4, 6
+  CHECK(s.effective_bits == Approx(33.0 / 6));  // 8.5, 4.5 ×4, 6.5
   // Two runs with the longer first: the second becomes a "last" override.
   auto tail = find_engine("llama.cpp").project(input_of({"KV2", "KV2", "KV2", "KV8"}, 6.0));
   REQUIRE(tail.size() == 2);
@@ -141,7 +143,8 @@ TEST_CASE("llama.cpp: ik_llama.cpp first/last flags when the config has that sha
 
 TEST_CASE("lmdeploy: one quant policy within the searched memory", "[search][export]") {
   // head_dim 128: int4 = 4.25, int8 = 8.25 bits.
-  CHECK(find_engine("lmdeploy").project(input_of({"KV4", "KV4"}, 4.25))[0].invocation == "--quant-policy 4");  // exact fit
+  CHECK(find_engine("lmdeploy").project(input_of({"KV4", "KV4"}, 4.25))[0].invocation ==
+        "--quant-policy 4");  // exact fit
   CHECK(find_engine("lmdeploy").project(input_of({"KV8", "KV4"}, 6.25))[0].invocation == "--quant-policy 4");
   CHECK(find_engine("lmdeploy").project(input_of({"KV8", "KV8"}, 8.25))[0].invocation == "--quant-policy 8");
   CHECK(find_engine("lmdeploy").project(input_of({"KV16"}, 16.0))[0].invocation == "--quant-policy 0");

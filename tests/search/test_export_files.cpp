@@ -128,9 +128,8 @@ TEST_CASE("engine export: artifact and report carry searched and projected bits 
   // KIVI, 3 layers: KV2, K8V4, K4V2. vllm needs 2, 8, 4 → fp8 everywhere (8.0) beats nvfp4/auto/nvfp4 (8.33).
   std::string path =
       dir.write("tiny_kivi_KVTuner4_0.yaml", kvt::to_kvtuner_yaml(kvt::test::config_of({"KV2", "K8V4", "K4V2"})));
-  auto table = kvt::test::table_of({"KV8", "K8V4", "KV4", "K4V2", "KV2"}, {{0.01, 0.02, 0.04, 0.08, 0.16},
-                                                                          {0.1, 0.2, 0.4, 0.8, 1.6},
-                                                                          {1, 2, 4, 8, 16}});
+  auto table = kvt::test::table_of({"KV8", "K8V4", "KV4", "K4V2", "KV2"},
+                                   {{0.01, 0.02, 0.04, 0.08, 0.16}, {0.1, 0.2, 0.4, 0.8, 1.6}, {1, 2, 4, 8, 16}});
   table.scheme = "kivi";
   std::string table_path = dir.write("profile.json", kvt::to_json(table).dump());
   ExportRequest r = request(path, "vllm");
@@ -238,16 +237,19 @@ TEST_CASE("export context errors name the file or option", "[search][export]") {
   // config.json is read by the model loader (lib/model/model_config.h), so its errors are the loader's.
   dir.write("m/config.json", llama_config_json(R"("hidden_size": 64, "num_attention_heads": 4)"));
   REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json") && Catch::Contains("num_hidden_layers"));
-  dir.write("m/config.json", llama_config_json(R"("num_hidden_layers": 2, "hidden_size": 66, "num_attention_heads": 4)"));
+  dir.write("m/config.json",
+            llama_config_json(R"("num_hidden_layers": 2, "hidden_size": 66, "num_attention_heads": 4)"));
   REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("hidden_size (66) is not a multiple of"));
-  dir.write("m/config.json", llama_config_json(R"("num_hidden_layers": 2.5, "hidden_size": 64, "num_attention_heads": 4)"));
+  dir.write("m/config.json",
+            llama_config_json(R"("num_hidden_layers": 2.5, "hidden_size": 64, "num_attention_heads": 4)"));
   REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json") && Catch::Contains("num_hidden_layers"));
   dir.write("m/config.json", "{");
   REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json: invalid JSON"));
   dir.write("m/config.json", R"({"architectures": ["GemmaForCausalLM"], "num_hidden_layers": 2})");
   REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("GemmaForCausalLM"));
-  dir.write("m/config.json",
-            llama_config_json(R"("num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "head_dim": 32)"));
+  dir.write(
+      "m/config.json",
+      llama_config_json(R"("num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "head_dim": 32)"));
   CHECK(load_export_context(r).head_dim == 32);
 }
 

@@ -12,7 +12,7 @@ TEST_CASE("kvtuner storage: codes plus a bf16 scale and zero per group", "[searc
   CHECK(kvtuner_storage(4, 128).effective_bits == Approx(4.25));  // per-token, head_dim 128: +32/128
   CHECK(kvtuner_storage(2, 32).effective_bits == Approx(3.0));    // KIVI groups of 32: +1
   CHECK(kvtuner_storage(8, 64).effective_bits == Approx(8.5));
-  CHECK(kvtuner_storage(16, 32).effective_bits == 16.0);          // unquantized: no scales
+  CHECK(kvtuner_storage(16, 32).effective_bits == 16.0);  // unquantized: no scales
   CHECK(kvtuner_storage(16, 32).name == "bf16");
   CHECK(kvtuner_storage(4, 128).name == "int4");
   CHECK(kvtuner_storage(4, GroupRule{32, true}).effective_bits == Approx(4.5));  // symmetric: scale only

@@ -1,8 +1,8 @@
 // run_search end to end on tables, and the files it writes: YAML round trip, determinism, plot/report content.
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -119,9 +119,9 @@ TEST_CASE("Search outputs are deterministic and complete", "[search]") {
   CHECK(count(csv, "\n") == 1 + a.searched_front.size() + a.exact_front.size() + a.exact_front_per_layer.size());
 
   std::string svg = pareto_front_svg(a);
-  for (const char* label : {"searched front (NSGA-II)", "exact front (groups)", "exact front (per layer)",
-                            "uniform configs", "chosen configs", ">KV8<", ">K8V4<", ">KV4<", ">K4V2<", ">KV2<",
-                            "nominal bits per KV element", "proxy error"})
+  for (const char* label :
+       {"searched front (NSGA-II)", "exact front (groups)", "exact front (per layer)", "uniform configs",
+        "chosen configs", ">KV8<", ">K8V4<", ">KV4<", ">K4V2<", ">KV2<", "nominal bits per KV element", "proxy error"})
     CHECK(svg.find(label) != std::string::npos);
   CHECK(count(svg, "<circle") >= a.searched_front.size());
 
@@ -160,13 +160,37 @@ TEST_CASE("Search options are validated up front", "[search]") {
     REQUIRE_THROWS_WITH(run_search(t, o), Catch::Contains(text));
   };
   SearchOptions o = fast_options();
-  { auto b = o; b.budgets = {}; fails(b, "--budgets: the list is empty"); }
-  { auto b = o; b.budgets = {4, 4}; fails(b, "4 is listed twice"); }
-  { auto b = o; b.budgets = {0.5}; fails(b, "0.5 is outside 1..16"); }
-  { auto b = o; b.configs_per_budget = 0; fails(b, "--per-budget 0"); }
-  { auto b = o; b.nsga2.population = 30; fails(b, "--pop 30"); }
-  { auto b = o; b.memory = MemoryMeasure::Bytes; t.kv_elements_per_token_per_layer = 0;
-    REQUIRE_THROWS_WITH(run_search(t, b), Catch::Contains("kv_elements_per_token_per_layer")); }
+  {
+    auto b = o;
+    b.budgets = {};
+    fails(b, "--budgets: the list is empty");
+  }
+  {
+    auto b = o;
+    b.budgets = {4, 4};
+    fails(b, "4 is listed twice");
+  }
+  {
+    auto b = o;
+    b.budgets = {0.5};
+    fails(b, "0.5 is outside 1..16");
+  }
+  {
+    auto b = o;
+    b.configs_per_budget = 0;
+    fails(b, "--per-budget 0");
+  }
+  {
+    auto b = o;
+    b.nsga2.population = 30;
+    fails(b, "--pop 30");
+  }
+  {
+    auto b = o;
+    b.memory = MemoryMeasure::Bytes;
+    t.kv_elements_per_token_per_layer = 0;
+    REQUIRE_THROWS_WITH(run_search(t, b), Catch::Contains("kv_elements_per_token_per_layer"));
+  }
 }
 
 TEST_CASE("A budget below every config selects nothing and says so", "[search]") {
@@ -202,7 +226,8 @@ TEST_CASE("With the KL proxy, DP and NSGA-II spend their bits on the one sensiti
     o.proxy = "kl";
     SearchResult r = run_search(t, o);
     CHECK(r.objective_name == "proxy-sum-kl");
-    auto budget_pick = std::find_if(r.selected.begin(), r.selected.end(), [](const SelectedConfig& s) { return s.role == "budget"; });
+    auto budget_pick =
+        std::find_if(r.selected.begin(), r.selected.end(), [](const SelectedConfig& s) { return s.role == "budget"; });
     REQUIRE(budget_pick != r.selected.end());
     const auto& layer_pairs = budget_pick->point.layer_pairs;
     const PrecisionPair sensitive = t.pairs[size_t(layer_pairs[3])];

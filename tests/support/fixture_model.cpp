@@ -17,7 +17,9 @@ namespace kvt::test {
 kvt::model::ModelConfig fixture_config(const FixtureSpec& s) {
   kvt::model::ModelConfig c;
   c.architecture = s.architecture;
-  c.model_type = s.architecture == "MistralForCausalLM" ? "mistral" : s.architecture == "Qwen2ForCausalLM" ? "qwen2" : "llama";
+  c.model_type = s.architecture == "MistralForCausalLM" ? "mistral"
+                 : s.architecture == "Qwen2ForCausalLM" ? "qwen2"
+                                                        : "llama";
   c.hidden_size = s.hidden;
   c.num_layers = s.layers;
   c.num_heads = s.heads;
@@ -48,9 +50,7 @@ std::string write_fixture_model(const std::string& dir, const FixtureSpec& s) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   auto c = fixture_config(s);
-  {
-    std::ofstream(fs::path(dir) / "config.json") << kvt::model::to_hf_config_json(c).dump(2);
-  }
+  { std::ofstream(fs::path(dir) / "config.json") << kvt::model::to_hf_config_json(c).dump(2); }
   at::manual_seed(s.seed);
   auto dtype = s.dtype == "BF16" ? at::kBFloat16 : s.dtype == "F16" ? at::kHalf : at::kFloat;
   auto randn = [&](std::vector<int64_t> shape, double std) { return (at::randn(shape) * std).to(dtype); };
@@ -65,9 +65,9 @@ std::string write_fixture_model(const std::string& dir, const FixtureSpec& s) {
       const auto m = t.member;
       using W = kvt::model::LayerWeights;
       at::Tensor value = m == &W::input_norm || m == &W::post_attention_norm ? norm(t.shape[0])
-                         : m == &W::q_proj || m == &W::k_proj                 ? randn(t.shape, s.attention_scale)
-                         : t.shape.size() == 1                                ? randn(t.shape, 0.1)
-                                                                              : randn(t.shape, 0.2);
+                         : m == &W::q_proj || m == &W::k_proj                ? randn(t.shape, s.attention_scale)
+                         : t.shape.size() == 1                               ? randn(t.shape, 0.1)
+                                                                             : randn(t.shape, 0.2);
       tensors.push_back({kvt::model::layer_prefix(l) + t.suffix, value});
     }
   tensors.push_back({"model.norm.weight", norm(h)});

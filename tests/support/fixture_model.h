@@ -20,13 +20,13 @@ struct FixtureSpec {
   int vocab = 101;
   int max_positions = 512;
   bool tied = false;
-  bool sharded = false;          // model.safetensors.index.json + 2 shards
-  std::string dtype = "F32";     // "F32", "F16" or "BF16"
+  bool sharded = false;       // model.safetensors.index.json + 2 shards
+  std::string dtype = "F32";  // "F32", "F16" or "BF16"
   double rope_theta = 10000.0;
-  bool llama3_rope = false;      // rope_scaling {rope_type: llama3, factor 8, ...}
-  bool attention_bias = false;   // Llama attention_bias: q/k/v/o biases (Qwen2 always has q/k/v biases)
-  bool mlp_bias = false;         // Llama mlp_bias: gate/up/down biases
-  int sliding_window = 0;        // Mistral/Qwen2: tokens each query sees on every layer (0 = none)
+  bool llama3_rope = false;     // rope_scaling {rope_type: llama3, factor 8, ...}
+  bool attention_bias = false;  // Llama attention_bias: q/k/v/o biases (Qwen2 always has q/k/v biases)
+  bool mlp_bias = false;        // Llama mlp_bias: gate/up/down biases
+  int sliding_window = 0;       // Mistral/Qwen2: tokens each query sees on every layer (0 = none)
   uint64_t seed = 1;
   double attention_scale = 0.3;  // std of q/k weights: larger → peakier attention
 };

@@ -19,8 +19,8 @@ namespace kvt::test {
 inline double fp32_attention_tolerance(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v) {
   const double u = std::ldexp(1.0, -24);
   const double D = double(q.size(-1)), T = double(q.size(-2));
-  const double qk = q.to(at::kDouble).norm(2, -1).max().item<double>() * k.to(at::kDouble).norm(2, -1).max().item<double>() /
-                    std::sqrt(D);
+  const double qk = q.to(at::kDouble).norm(2, -1).max().item<double>() *
+                    k.to(at::kDouble).norm(2, -1).max().item<double>() / std::sqrt(D);
   return 2.0 * v.to(at::kDouble).abs().max().item<double>() * (2.0 * D * u * qk + (2.0 * T + 2.0) * u);
 }
 

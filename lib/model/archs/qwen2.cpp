@@ -13,7 +13,8 @@ namespace {
 void read_qwen2(const nlohmann::json& j, const std::string& source, ModelConfig& c) {
   c.attention_bias = true;
   int window = 0;
-  if (bool_or(j, source, "use_sliding_window", false) && !(j.contains("sliding_window") && j["sliding_window"].is_null()))
+  if (bool_or(j, source, "use_sliding_window", false) &&
+      !(j.contains("sliding_window") && j["sliding_window"].is_null()))
     window = positive_int_or(j, source, "sliding_window", 4096);
   std::vector<bool> sliding = read_layer_types(j, source, c.num_layers);
   const bool from_layer_types = !sliding.empty();
@@ -23,13 +24,17 @@ void read_qwen2(const nlohmann::json& j, const std::string& source, ModelConfig&
   }
   for (int l = 0; l < c.num_layers; ++l) {
     if (sliding[size_t(l)] && window == 0)  // transformers: "Could not find a `sliding_window` argument in the config"
-      throw InputError(source + ": layer_types[" + std::to_string(l) +
-                           "] is 'sliding_attention' but no window is set (use_sliding_window false or sliding_window null)", 321);
+      throw InputError(
+          source + ": layer_types[" + std::to_string(l) +
+              "] is 'sliding_attention' but no window is set (use_sliding_window false or sliding_window null)",
+          321);
     if (sliding[size_t(l)] != sliding[0]) {
-      const std::string why = from_layer_types ? "layer_types" : "max_window_layers " + std::to_string(j.value("max_window_layers", 28));
+      const std::string why =
+          from_layer_types ? "layer_types" : "max_window_layers " + std::to_string(j.value("max_window_layers", 28));
       throw UnsupportedError(source + ": sliding window " + std::to_string(window) + " on only some layers (" + why +
                                  ": layer " + std::to_string(sliding[0] ? l : 0) + " full, layer " +
-                                 std::to_string(sliding[0] ? 0 : l) + " sliding) is not supported", 214);
+                                 std::to_string(sliding[0] ? 0 : l) + " sliding) is not supported",
+                             214);
     }
   }
   c.sliding_window = sliding[0] ? window : 0;

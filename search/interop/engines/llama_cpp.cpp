@@ -13,7 +13,7 @@ namespace {
 // ggml blocks of 32 with an fp16 scale (and an fp16 min for the _1 types): bits per element as in the
 // "KV BPV" column of llama.cpp PR #7412.
 std::vector<StorageType> dtype_menu(int) {
-  return {{"f16", 16, 16.0}, {"q8_0", 8, 8.5}, {"q5_1", 5, 6.0}, {"q5_0", 5, 5.5},
+  return {{"f16", 16, 16.0}, {"q8_0", 8, 8.5}, {"q5_1", 5, 6.0},  {"q5_0", 5, 5.5},
           {"q4_1", 4, 5.0},  {"q4_0", 4, 4.5}, {"iq4_nl", 4, 4.5}};
 }
 
@@ -93,8 +93,9 @@ std::optional<EngineProjection> project_ik_llama(const EngineInput& input, const
   add("cache_type_k_last", key_shape->last);
   add("cache_type_v_first", value_shape->first);
   add("cache_type_v_last", value_shape->last);
-  p.notes.push_back("ik_llama.cpp: each K and V tensor rounded up to the cheapest ggml type with at least its bits; "
-                    "the config has the body + first/last layers shape");
+  p.notes.push_back(
+      "ik_llama.cpp: each K and V tensor rounded up to the cheapest ggml type with at least its bits; "
+      "the config has the body + first/last layers shape");
   if (quantized_v) p.notes.push_back("a quantized V cache needs flash attention (-fa on)");
   p.requirements.push_back(requirement::kIkFirstLast);
   if (quantized_v) p.requirements.push_back(requirement::kIkFlashAttn);

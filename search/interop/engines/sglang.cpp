@@ -10,9 +10,7 @@ namespace kvt::interop {
 namespace {
 
 // fp4_e2m1: blocks of 16, one 8-bit scale (SGLang docs, quantized_kv_cache.md).
-std::vector<StorageType> dtype_menu(int) {
-  return {{"fp8_e4m3", 8, 8.0}, {"fp4_e2m1", 4, 4.5}, {"bf16", 16, 16.0}};
-}
+std::vector<StorageType> dtype_menu(int) { return {{"fp8_e4m3", 8, 8.0}, {"fp4_e2m1", 4, 4.5}, {"bf16", 16, 16.0}}; }
 
 std::vector<EngineProjection> project(const EngineInput& input) {
   auto menu = restrict_menu(dtype_menu(input.head_dim), input.allowed_dtypes, "sglang");

@@ -14,8 +14,7 @@ std::vector<StorageType> dtype_menu(int) { return {{"fp8", 8, 8.0}, {"nvfp4", 4,
 
 std::vector<EngineProjection> project(const EngineInput& input) {
   // "auto" (the model dtype) is always available: it is what a skipped layer runs.
-  std::vector<StorageType> menu =
-      restrict_menu(dtype_menu(input.head_dim), input.allowed_dtypes, "vllm");
+  std::vector<StorageType> menu = restrict_menu(dtype_menu(input.head_dim), input.allowed_dtypes, "vllm");
   StorageType unquantized{"auto", 16, 16.0};
   std::vector<EngineProjection> options;
   for (const auto& quantized : menu) {

@@ -83,8 +83,8 @@ TEST_CASE("preset variants: refused with the documented id, one line naming the 
 TEST_CASE("flow-style presets: a kvtuner YAML and its flow spelling read the same", "[core][kv_config]") {
   const char* block_text = "0:\n  nbits_key: 8\n  nbits_value: 4\n1:\n  nbits_key: 2\n  nbits_value: 2\n";
   KvConfig block = kvt::parse_kv_config_yaml(block_text, "a.yaml");
-  KvConfig flow = kvt::parse_kv_config_yaml("{0: {nbits_key: 8, nbits_value: 4}, 1: {nbits_key: 2, nbits_value: 2}}",
-                                            "b.yaml");
+  KvConfig flow =
+      kvt::parse_kv_config_yaml("{0: {nbits_key: 8, nbits_value: 4}, 1: {nbits_key: 2, nbits_value: 2}}", "b.yaml");
   CHECK(flow.layers == block.layers);
   CHECK(kvt::to_kvtuner_yaml(flow, false) == kvt::to_kvtuner_yaml(block, false));
 }
@@ -101,9 +101,9 @@ TEST_CASE("preset messages say what yaml.safe_load made of the text", "[core][kv
   CHECK_THAT(message("0: {nbits_key: 4, nbits_value: 2}\n---\n1: {nbits_key: 4, nbits_value: 2}\n"),
              Catch::Contains("cfg.yaml: holds 2 YAML documents (the second starts at line 3)") &&
                  Catch::Contains("reads exactly one"));
-  CHECK_THAT(message("\"0\": {nbits_key: 4, nbits_value: 2}\n"),
-             Catch::Contains("key '0' (a string) is not an integer layer index") &&
-                 Catch::Contains("remove the quotes"));
+  CHECK_THAT(
+      message("\"0\": {nbits_key: 4, nbits_value: 2}\n"),
+      Catch::Contains("key '0' (a string) is not an integer layer index") && Catch::Contains("remove the quotes"));
   CHECK_THAT(message("0: {nbits_key: on, nbits_value: 2}\n"),
              Catch::Contains("layer 0: nbits_key is 'on' (a bool in YAML 1.1), expected an integer"));
   CHECK_THAT(message("0: {nbits_key: 0o4, nbits_value: 2}\n"), Catch::Contains("nbits_key is '0o4' (a string)"));

@@ -40,7 +40,8 @@ TEST_CASE("write_file_atomic writes, refuses to overwrite, and overwrites with f
 TEST_CASE("write_file_atomic never replaces a directory or a device, even with force", "[core]") {
   auto dir = scratch("nonfile");
   fs::create_directories(dir / "a_directory");
-  REQUIRE_THROWS_WITH(kvt::write_file_atomic((dir / "a_directory").string(), "x", true), Contains("not a regular file"));
+  REQUIRE_THROWS_WITH(kvt::write_file_atomic((dir / "a_directory").string(), "x", true),
+                      Contains("not a regular file"));
   CHECK(fs::is_directory(dir / "a_directory"));
   REQUIRE_THROWS_WITH(kvt::write_file_atomic("/dev/null", "x", true), Contains("not a regular file"));
   CHECK(fs::is_character_file("/dev/null"));

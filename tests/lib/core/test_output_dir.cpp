@@ -23,15 +23,16 @@ fs::path scratch(const std::string& name) {
 }
 }  // namespace
 
-TEST_CASE("OutputDirLock: a second lock on the directory fails at once, naming it and the holder's pid", "[core][output]") {
+TEST_CASE("OutputDirLock: a second lock on the directory fails at once, naming it and the holder's pid",
+          "[core][output]") {
   auto dir = scratch("lock") / "out";
   {
     kvt::OutputDirLock first(dir.string());
     CHECK(fs::is_directory(dir));
     CHECK(fs::exists(dir / kvt::kLockFileName));
     const std::string message = kvt::test::error_of([&] { kvt::OutputDirLock second(dir.string()); });
-    CHECK_THAT(message, Contains("[kvt.input.981]") && Contains(dir.string()) &&
-                            Contains("pid " + std::to_string(::getpid())));
+    CHECK_THAT(message,
+               Contains("[kvt.input.981]") && Contains(dir.string()) && Contains("pid " + std::to_string(::getpid())));
     std::ofstream(dir / "result.txt") << "x";
   }
   // Released: the lock file is gone and the directory can be locked again.
@@ -71,7 +72,7 @@ TEST_CASE("run manifest: written as it goes, complete at the end, read back", "[
     CHECK_FALSE(partial->complete);
     CHECK(partial->files == std::set<std::string>{"b/two.txt"});
     kvt::write_file_atomic((dir / "a.txt").string(), "1", false);
-    kvt::write_file_atomic((dir / "a.txt").string(), "1", true);  // once in the list
+    kvt::write_file_atomic((dir / "a.txt").string(), "1", true);                    // once in the list
     kvt::write_file_atomic((scratch("elsewhere") / "x.txt").string(), "x", false);  // not under the directory
     recorder.finish();
   }
@@ -85,14 +86,17 @@ TEST_CASE("run manifest: written as it goes, complete at the end, read back", "[
   CHECK_FALSE(kvt::read_run_manifest(scratch("none").string()));
 }
 
-TEST_CASE("run manifest: entries outside the directory and malformed files are refused, naming the field", "[core][output]") {
+TEST_CASE("run manifest: entries outside the directory and malformed files are refused, naming the field",
+          "[core][output]") {
   auto dir = scratch("bad-manifest");
   auto manifest_with = [&](const std::string& text) {
     std::ofstream(dir / kvt::kManifestFileName) << text;
     return kvt::test::error_of([&] { kvt::read_run_manifest(dir.string()); });
   };
-  const std::string head = R"({"format": "kvtuner-run-manifest", "format_version": 1, "complete": true, "settings": {}, )";
-  CHECK_THAT(manifest_with(head + R"("files": ["../outside.txt"]})"), Contains("[kvt.input.982]") && Contains("files[0]"));
+  const std::string head =
+      R"({"format": "kvtuner-run-manifest", "format_version": 1, "complete": true, "settings": {}, )";
+  CHECK_THAT(manifest_with(head + R"("files": ["../outside.txt"]})"),
+             Contains("[kvt.input.982]") && Contains("files[0]"));
   CHECK_THAT(manifest_with(head + R"("files": ["ok.txt", "/etc/passwd"]})"), Contains("files[1]"));
   CHECK_THAT(manifest_with(head + R"("files": ["a/./b"]})"), Contains("files[0]"));
   CHECK_THAT(manifest_with(head + R"("files": "x"})"), Contains("'files'"));

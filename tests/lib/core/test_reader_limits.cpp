@@ -50,17 +50,20 @@ TEST_CASE("json_nesting_depth counts brackets outside strings and stops past the
   CHECK(json_nesting_depth(nested_arrays(128)) == 128);
   CHECK(json_nesting_depth(nested_arrays(1000000)) == kMaxJsonDepth + 1);
   CHECK_NOTHROW(check_json_depth(nested_arrays(128), "x.json", 1));
-  CHECK(error_of([] { check_json_depth(nested_arrays(129), "x.json", 610); }) ==
-        "[kvt.input.610] x.json: JSON nested deeper than 128 levels (the limit of the Hugging Face readers, serde_json)");
+  CHECK(
+      error_of([] { check_json_depth(nested_arrays(129), "x.json", 610); }) ==
+      "[kvt.input.610] x.json: JSON nested deeper than 128 levels (the limit of the Hugging Face readers, serde_json)");
 }
 
 TEST_CASE("table fault: integers are range-checked in 64 bits before narrowing", "[core]") {
   nlohmann::json j = to_json(two_layer_table());
   j["num_layers"] = (int64_t(1) << 32) + 2;  // used to be read as 2 and searched
-  CHECK(table_error(j) == "[kvt.input.605] t.json: field 'num_layers' is 4294967298, out of range (at most 2147483647)");
+  CHECK(table_error(j) ==
+        "[kvt.input.605] t.json: field 'num_layers' is 4294967298, out of range (at most 2147483647)");
   j = to_json(two_layer_table());
   j["head_dim"] = uint64_t(1) << 63;
-  CHECK(table_error(j) == "[kvt.input.605] t.json: field 'head_dim' is 9223372036854775808, out of range (at most 2147483647)");
+  CHECK(table_error(j) ==
+        "[kvt.input.605] t.json: field 'head_dim' is 9223372036854775808, out of range (at most 2147483647)");
   j = to_json(two_layer_table());
   j["format_version"] = (int64_t(1) << 32) + 1;  // not version 1
   CHECK_THAT(table_error(j), Catch::StartsWith("[kvt.input.605] t.json: field 'format_version'"));
@@ -73,29 +76,48 @@ TEST_CASE("table fault: 1e400 is an input error naming the file, not a raw json 
   std::string text = to_json(two_layer_table()).dump();
   text.replace(text.find("0.4"), 3, "1e400");
   const std::string error = error_of([&] { parse_sensitivity_table(text, "t.json"); });
-  CHECK_THAT(error, Catch::StartsWith("[kvt.input.610] t.json: not valid JSON (") && Catch::EndsWith("every number must fit a double)"));
+  CHECK_THAT(error, Catch::StartsWith("[kvt.input.610] t.json: not valid JSON (") &&
+                        Catch::EndsWith("every number must fit a double)"));
   CHECK(error.find('\n') == std::string::npos);
 }
 
 TEST_CASE("table fault: nesting beyond the JSON limit is refused before parsing", "[core]") {
   std::string text = to_json(two_layer_table()).dump();
   text.insert(text.size() - 1, ",\"x\":" + nested_arrays(100000));
-  CHECK(error_of([&] { parse_sensitivity_table(text, "t.json"); }) ==
-        "[kvt.input.610] t.json: JSON nested deeper than 128 levels (the limit of the Hugging Face readers, serde_json)");
+  CHECK(
+      error_of([&] { parse_sensitivity_table(text, "t.json"); }) ==
+      "[kvt.input.610] t.json: JSON nested deeper than 128 levels (the limit of the Hugging Face readers, serde_json)");
 }
 
 TEST_CASE("table fault: metadata that no profile writes is refused", "[core]") {
   SensitivityTable t = two_layer_table();
   CHECK_NOTHROW(t.validate("t.json"));
-  { auto b = t; b.head_dim = 0;
-    CHECK(error_of([&] { b.validate("t.json"); }) == "[kvt.input.606] t.json: scheme 'kivi' is recorded but num_kv_heads = 2 "
-                                                     "and head_dim = 0; a profiled table has both >= 1"); }
-  { auto b = t; b.scheme_params = "banana";
-    CHECK(error_of([&] { b.validate("t.json"); }) == "[kvt.input.605] t.json: field 'scheme_params' must be an object, got string"); }
-  { auto b = t; b.prefill_mode = "banana";
+  {
+    auto b = t;
+    b.head_dim = 0;
     CHECK(error_of([&] { b.validate("t.json"); }) ==
-          "[kvt.input.605] t.json: prefill_mode is 'banana', expected prefill-fp or prefill-quantized"); }
-  { auto b = t; b.scheme = ""; b.head_dim = 0; b.num_kv_heads = 0; CHECK_NOTHROW(b.validate("t.json")); }  // synthetic
+          "[kvt.input.606] t.json: scheme 'kivi' is recorded but num_kv_heads = 2 "
+          "and head_dim = 0; a profiled table has both >= 1");
+  }
+  {
+    auto b = t;
+    b.scheme_params = "banana";
+    CHECK(error_of([&] { b.validate("t.json"); }) ==
+          "[kvt.input.605] t.json: field 'scheme_params' must be an object, got string");
+  }
+  {
+    auto b = t;
+    b.prefill_mode = "banana";
+    CHECK(error_of([&] { b.validate("t.json"); }) ==
+          "[kvt.input.605] t.json: prefill_mode is 'banana', expected prefill-fp or prefill-quantized");
+  }
+  {
+    auto b = t;
+    b.scheme = "";
+    b.head_dim = 0;
+    b.num_kv_heads = 0;
+    CHECK_NOTHROW(b.validate("t.json"));
+  }  // synthetic
 }
 
 TEST_CASE("table fault: errors whose per-layer sum overflows a double are refused", "[core]") {
@@ -130,8 +152,10 @@ TEST_CASE("config fault: metadata kvtuner reads back is type-checked", "[core][k
         "[kvt.input.813] c.yaml: metadata 'scheme_params' must be an object, got 3");
   CHECK(error_of([&] { parse_kv_config_yaml("# kvtuner: {\"scheme\": 7}\n" + layers, "c.yaml"); }) ==
         "[kvt.input.813] c.yaml: metadata 'scheme' must be a string, got 7");
-  CHECK(error_of([&] { parse_kv_config_yaml("# kvtuner: {\"x\": " + nested_arrays(5000) + "}\n" + layers, "c.yaml"); }) ==
-        "[kvt.input.813] c.yaml:1: JSON nested deeper than 128 levels (the limit of the Hugging Face readers, serde_json)");
+  CHECK(
+      error_of([&] { parse_kv_config_yaml("# kvtuner: {\"x\": " + nested_arrays(5000) + "}\n" + layers, "c.yaml"); }) ==
+      "[kvt.input.813] c.yaml:1: JSON nested deeper than 128 levels (the limit of the Hugging Face readers, "
+      "serde_json)");
 }
 
 TEST_CASE("input fault: read_file refuses what is not a regular file, without blocking", "[core]") {
@@ -140,13 +164,17 @@ TEST_CASE("input fault: read_file refuses what is not a regular file, without bl
   fs::create_directories(dir);
   const std::string fifo = (dir / "fifo.yaml").string();
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);  // no writer: a blocking open would wait forever
-  CHECK(error_of([&] { read_file(fifo); }) == "[kvt.input.114] " + fifo + ": is not a regular file (a FIFO), expected a file");
-  CHECK(error_of([&] { read_kv_config(fifo); }) == "[kvt.input.114] " + fifo + ": is not a regular file (a FIFO), expected a file");
+  CHECK(error_of([&] { read_file(fifo); }) ==
+        "[kvt.input.114] " + fifo + ": is not a regular file (a FIFO), expected a file");
+  CHECK(error_of([&] { read_kv_config(fifo); }) ==
+        "[kvt.input.114] " + fifo + ": is not a regular file (a FIFO), expected a file");
   CHECK(error_of([] { read_file("/dev/zero"); }) ==
         "[kvt.input.114] /dev/zero: is not a regular file (a character device), expected a file");
-  CHECK(error_of([&] { read_sensitivity_table(dir.string()); }) == "[kvt.input.114] " + dir.string() + ": is a directory, expected a file");
+  CHECK(error_of([&] { read_sensitivity_table(dir.string()); }) ==
+        "[kvt.input.114] " + dir.string() + ": is a directory, expected a file");
   const std::string missing = (dir / "none.json").string();
-  CHECK(error_of([&] { read_file(missing); }) == "[kvt.input.115] " + missing + ": cannot open: No such file or directory");
+  CHECK(error_of([&] { read_file(missing); }) ==
+        "[kvt.input.115] " + missing + ": cannot open: No such file or directory");
   std::ofstream(dir / "ok.txt") << "hello";
   fs::create_symlink(dir / "ok.txt", dir / "link.txt");  // a link to a regular file is fine
   CHECK(read_file((dir / "link.txt").string()) == "hello");
@@ -155,7 +183,11 @@ TEST_CASE("input fault: read_file refuses what is not a regular file, without bl
 
 TEST_CASE("config fault: a binary file is not echoed into the error line", "[core][kv_config]") {
   // Found by fuzz_kv_config: the scalar's bytes, line breaks included, went into the message whole.
-  const std::string binary = std::string("\x11\xa9" "forma=\n  \n  nbi\xff\xff\xff\xfbt", 20) + std::string(15000, 'x');
+  const std::string binary = std::string(
+                                 "\x11\xa9"
+                                 "forma=\n  \n  nbi\xff\xff\xff\xfbt",
+                                 20) +
+                             std::string(15000, 'x');
   const std::string error = error_of([&] { parse_kv_config_yaml(binary, "bin.yaml"); });
   CHECK_THAT(error, Catch::StartsWith("[kvt.input.802] bin.yaml: expected a mapping of layer index"));
   CHECK(error.size() < 250);
@@ -168,8 +200,12 @@ TEST_CASE("config fault: input on which yaml-cpp's LoadAll never returns is refu
   // Found by fuzz_kv_config: YAML::LoadAll(",") loops forever (yaml-cpp 0.7), so `show --config` hung.
   for (const std::string text : {",", "0: {nbits_key: 4, nbits_value: 4}\n,\n", ",,,"}) {
     CAPTURE(text);
-    CHECK_THAT(error_of([&] { parse_kv_config_yaml(text, "c.yaml"); }), Catch::StartsWith("[kvt.input.802] c.yaml: not valid YAML"));
+    CHECK_THAT(error_of([&] { parse_kv_config_yaml(text, "c.yaml"); }),
+               Catch::StartsWith("[kvt.input.802] c.yaml: not valid YAML"));
   }
-  CHECK_THAT(error_of([] { parse_kv_config_yaml("0: {nbits_key: 4, nbits_value: 4}\n---\n0: {nbits_key: 2, nbits_value: 2}\n", "c.yaml"); }),
+  CHECK_THAT(error_of([] {
+               parse_kv_config_yaml("0: {nbits_key: 4, nbits_value: 4}\n---\n0: {nbits_key: 2, nbits_value: 2}\n",
+                                    "c.yaml");
+             }),
              Catch::StartsWith("[kvt.input.802] c.yaml: holds 2 YAML documents (the second starts at line 3)"));
 }

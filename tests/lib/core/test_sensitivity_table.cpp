@@ -97,17 +97,61 @@ TEST_CASE("Sensitivity table validation names the field and layer", "[core]") {
   };
   SensitivityTable t = small_table();
   CHECK_NOTHROW(t.validate("t.json"));
-  { auto b = t; b.num_layers = 0; fails_with(b, "num_layers = 0"); }
-  { auto b = t; b.pairs.clear(); fails_with(b, "pairs is empty"); }
-  { auto b = t; b.pairs[1] = {8, 8}; fails_with(b, "KV8 is listed twice"); }
-  { auto b = t; b.e_o.pop_back(); fails_with(b, "e_o has 1 layers, expected num_layers = 2"); }
-  { auto b = t; b.e_o[1].pop_back(); fails_with(b, "e_o[1] has 1 values"); }
-  { auto b = t; b.e_o[1][0] = std::nan(""); fails_with(b, "e_o at layer 1, pair KV8"); }
-  { auto b = t; b.e_k[0][1] = -1; fails_with(b, "e_k at layer 0, pair K4V2"); }
-  { auto b = t; b.e_o_per_head[1][0].pop_back(); fails_with(b, "e_o_per_head at layer 1, pair KV8 has 1 heads"); }
-  { auto b = t; b.effective_bits = {9.0}; fails_with(b, "effective_bits has 1 values"); }
-  { auto b = t; b.effective_bits[1] = 0; fails_with(b, "effective_bits for pair K4V2"); }
-  { auto b = t; b.e_k.clear(); CHECK_NOTHROW(b.validate("t.json")); }  // optional tables may be absent
+  {
+    auto b = t;
+    b.num_layers = 0;
+    fails_with(b, "num_layers = 0");
+  }
+  {
+    auto b = t;
+    b.pairs.clear();
+    fails_with(b, "pairs is empty");
+  }
+  {
+    auto b = t;
+    b.pairs[1] = {8, 8};
+    fails_with(b, "KV8 is listed twice");
+  }
+  {
+    auto b = t;
+    b.e_o.pop_back();
+    fails_with(b, "e_o has 1 layers, expected num_layers = 2");
+  }
+  {
+    auto b = t;
+    b.e_o[1].pop_back();
+    fails_with(b, "e_o[1] has 1 values");
+  }
+  {
+    auto b = t;
+    b.e_o[1][0] = std::nan("");
+    fails_with(b, "e_o at layer 1, pair KV8");
+  }
+  {
+    auto b = t;
+    b.e_k[0][1] = -1;
+    fails_with(b, "e_k at layer 0, pair K4V2");
+  }
+  {
+    auto b = t;
+    b.e_o_per_head[1][0].pop_back();
+    fails_with(b, "e_o_per_head at layer 1, pair KV8 has 1 heads");
+  }
+  {
+    auto b = t;
+    b.effective_bits = {9.0};
+    fails_with(b, "effective_bits has 1 values");
+  }
+  {
+    auto b = t;
+    b.effective_bits[1] = 0;
+    fails_with(b, "effective_bits for pair K4V2");
+  }
+  {
+    auto b = t;
+    b.e_k.clear();
+    CHECK_NOTHROW(b.validate("t.json"));
+  }  // optional tables may be absent
 }
 
 TEST_CASE("Sensitivity table reading reports file and field errors", "[core]") {
@@ -134,7 +178,8 @@ TEST_CASE("Sensitivity table reading reports file and field errors", "[core]") {
                       Catch::Contains("pair.json: pairs: precision pair 'K9V2'"));
   j = good;
   j["format"] = "something-else";
-  REQUIRE_THROWS_WITH(read_sensitivity_table(write("fmt.json", j.dump())), Catch::Contains("format is 'something-else'"));
+  REQUIRE_THROWS_WITH(read_sensitivity_table(write("fmt.json", j.dump())),
+                      Catch::Contains("format is 'something-else'"));
   j = good;
   j["format_version"] = 2;
   REQUIRE_THROWS_AS(read_sensitivity_table(write("ver.json", j.dump())), UnsupportedError);

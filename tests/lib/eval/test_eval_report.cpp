@@ -71,24 +71,27 @@ TEST_CASE("Markdown and JSON carry every row, Δppl and the verdicts", "[lib][ev
   std::string md = evaluation_markdown(rep, "Held-out evaluation");
   CHECK(md.rfind("# Held-out evaluation\n", 0) == 0);
   CHECK(md.find("- model: m\n") != std::string::npos);
-  CHECK(md.find("| good | searched | 3.500 | 3.750 | 10.2000 | +0.2000 | 2.000e-02 ± 0.0e+00 | 0.9800 | KV4 | KV8 |  |") !=
+  CHECK(md.find(
+            "| good | searched | 3.500 | 3.750 | 10.2000 | +0.2000 | 2.000e-02 ± 0.0e+00 | 0.9800 | KV4 | KV8 |  |") !=
         std::string::npos);
   CHECK(md.find("| bad | searched |") != std::string::npos);
   CHECK(md.find("|  | KV8, KV4 |  |") != std::string::npos);
   CHECK(md.find("| KV2 |\n") != std::string::npos);
   CHECK(md.find("gen. identical") == std::string::npos);  // no generation rows given
 
-  rep.generation = {{"KV16", 2, 8, 1.0, 8, 8, 2}, {"KV8", 2, 8, 1.0, 8, 8, 2}, {"KV4", 2, 8, 0.5, 3.5, 1, 0},
-                    {"KV2", 2, 8, 0, 0, 0, 0},     {"good", 2, 8, 0.75, 5, 2, 1}, {"bad", 2, 8, 0.5, 4, 4, 0},
-                    {"tiny", 2, 8, 0, 0, 0, 0},    {"worse", 2, 8, 0, 0, 0, 0}};
+  rep.generation = {{"KV16", 2, 8, 1.0, 8, 8, 2}, {"KV8", 2, 8, 1.0, 8, 8, 2},   {"KV4", 2, 8, 0.5, 3.5, 1, 0},
+                    {"KV2", 2, 8, 0, 0, 0, 0},    {"good", 2, 8, 0.75, 5, 2, 1}, {"bad", 2, 8, 0.5, 4, 4, 0},
+                    {"tiny", 2, 8, 0, 0, 0, 0},   {"worse", 2, 8, 0, 0, 0, 0}};
   md = evaluation_markdown(rep);
   CHECK(md.find("| 0.5000 | 3.5 / 1 |") != std::string::npos);
   auto j = evaluation_json(rep);
   CHECK(j["format"] == "kvtuner-evaluation-v1");
   CHECK(j["rows"].size() == 8);
   CHECK(j["rows"][4]["delta_perplexity"].get<double>() == Approx(0.2));
-  CHECK(j["rows"][4]["vs_uniform_baselines"]["beats"].get<std::vector<std::string>>() == std::vector<std::string>{"KV4"});
-  CHECK(j["rows"][7]["vs_uniform_baselines"]["dominated_by"].get<std::vector<std::string>>() == std::vector<std::string>{"KV2"});
+  CHECK(j["rows"][4]["vs_uniform_baselines"]["beats"].get<std::vector<std::string>>() ==
+        std::vector<std::string>{"KV4"});
+  CHECK(j["rows"][7]["vs_uniform_baselines"]["dominated_by"].get<std::vector<std::string>>() ==
+        std::vector<std::string>{"KV2"});
   CHECK(j["rows"][2]["generation"]["mean_first_divergence"] == 3.5);
   CHECK_FALSE(j["rows"][1].contains("vs_uniform_baselines"));
   CHECK(evaluation_json(rep).dump() == j.dump());  // deterministic

@@ -65,7 +65,8 @@ TEST_CASE("a 16-bit config reproduces full-precision perplexity exactly", "[lib]
   CHECK(fp.perplexity == Approx(std::exp(nll / double(tokens))).epsilon(1e-12));
 }
 
-TEST_CASE("quantized configs: KL > 0, lower bits lose more, batching changes results only by float rounding", "[lib][eval]") {
+TEST_CASE("quantized configs: KL > 0, lower bits lose more, batching changes results only by float rounding",
+          "[lib][eval]") {
   Fixture f = make_fixture("eval_kl");
   EvalOptions options = per_token_options();
   std::vector<EvalConfig> configs = {named("KV8", uniform_config({8, 8}, 3)), named("KV2", uniform_config({2, 2}, 3))};
@@ -159,7 +160,8 @@ TEST_CASE("per-head configs: equal heads match the per-layer config; mismatched 
   per_head.heads = {{{4, 2}, {4, 2}}, {{4, 2}, {4, 2}}};
   KvConfig mixed;
   mixed.heads = {{{8, 8}, {2, 2}}, {{16, 16}, {4, 4}}};
-  auto result = evaluate_configs(f.model, f.sequences, {named("layer", per_layer), named("head", per_head), named("mixed", mixed)},
+  auto result = evaluate_configs(f.model, f.sequences,
+                                 {named("layer", per_layer), named("head", per_head), named("mixed", mixed)},
                                  per_token_options());
   CHECK(result.rows[1].mean_kl == result.rows[2].mean_kl);
   CHECK(result.rows[3].mean_kl > 0.0);

@@ -70,9 +70,9 @@ void check_decode_matches(const model::Model& model, const KvConfig& config, con
     const double decode_error = max_difference(g, tf);
     CHECK(decode_error < 2e-4);
     // The tolerance can tell a real difference: the other prefill mode and full precision are far off.
-    auto other = teacher_forced(model, prompts, g, config, scheme,
-                                mode == quant::PrefillMode::Quantized ? quant::PrefillMode::FullPrecision
-                                                                      : quant::PrefillMode::Quantized);
+    auto other = teacher_forced(
+        model, prompts, g, config, scheme,
+        mode == quant::PrefillMode::Quantized ? quant::PrefillMode::FullPrecision : quant::PrefillMode::Quantized);
     auto fp = teacher_forced(model, prompts, g, uniform_config({16, 16}, model.config().num_layers), scheme, mode);
     CHECK(max_difference(g, fp) > 50 * std::max(decode_error, 1e-6));
     if (prompt_len > 1) CHECK(max_difference(g, other) > 50 * std::max(decode_error, 1e-6));
@@ -96,7 +96,8 @@ TEST_CASE("full-precision decode equals the plain forward over the generated tok
   for (size_t b = 0; b < 2; ++b) full[b].insert(full[b].end(), g.tokens[b].begin(), g.tokens[b].end() - 1);
   auto logits = model::forward(model, full, {});
   for (size_t b = 0; b < 2; ++b)
-    for (int i = 0; i < 12; ++i) CHECK(at::allclose(g.step_logits[size_t(i)][int64_t(b)], logits[b][8 + i], 1e-4, 1e-4));
+    for (int i = 0; i < 12; ++i)
+      CHECK(at::allclose(g.step_logits[size_t(i)][int64_t(b)], logits[b][8 + i], 1e-4, 1e-4));
 }
 
 TEST_CASE("quantized decode loop equals the teacher-forced masks: per-token-asym, mixed pairs", "[lib][eval]") {
@@ -142,7 +143,8 @@ TEST_CASE("a batch of prompts decodes like each prompt alone", "[lib][eval]") {
   for (size_t b = 0; b < prompts.size(); ++b) {
     Generation alone = greedy_generate(weights, config, scheme, quant::PrefillMode::Quantized, {prompts[b]}, 10, true);
     CHECK(alone.tokens[0] == batch.tokens[b]);
-    for (int i = 0; i < 10; ++i) CHECK(at::allclose(alone.step_logits[size_t(i)][0], batch.step_logits[size_t(i)][int64_t(b)], 1e-4, 1e-4));
+    for (int i = 0; i < 10; ++i)
+      CHECK(at::allclose(alone.step_logits[size_t(i)][0], batch.step_logits[size_t(i)][int64_t(b)], 1e-4, 1e-4));
   }
 }
 
@@ -155,10 +157,12 @@ TEST_CASE("decoder errors: unequal prompts, context overflow", "[lib][eval]") {
   KvConfig config = uniform_config({4, 4}, 2);
   CHECK_THROWS_WITH(greedy_generate(weights, config, scheme, quant::PrefillMode::FullPrecision, {{1, 2, 3}, {1, 2}}, 4),
                     Catch::Contains("one length"));
-  CHECK_THROWS_WITH(greedy_generate(weights, config, scheme, quant::PrefillMode::FullPrecision, {std::vector<int64_t>(15, 1)}, 8),
-                    Catch::Contains("max_position_embeddings = 20") && Catch::Contains("input.973"));
-  CHECK_THROWS_WITH(greedy_generate(weights, uniform_config({4, 4}, 3), scheme, quant::PrefillMode::FullPrecision, {{1}}, 2),
-                    Catch::Contains("3 layers"));
+  CHECK_THROWS_WITH(
+      greedy_generate(weights, config, scheme, quant::PrefillMode::FullPrecision, {std::vector<int64_t>(15, 1)}, 8),
+      Catch::Contains("max_position_embeddings = 20") && Catch::Contains("input.973"));
+  CHECK_THROWS_WITH(
+      greedy_generate(weights, uniform_config({4, 4}, 3), scheme, quant::PrefillMode::FullPrecision, {{1}}, 2),
+      Catch::Contains("3 layers"));
 }
 
 TEST_CASE("generation comparison: identical share and first divergence by hand", "[lib][eval]") {
@@ -170,8 +174,9 @@ TEST_CASE("generation comparison: identical share and first divergence by hand",
   CHECK(r.earliest_divergence == 0);
   CHECK(r.identical_prompts == 1);
 
-  auto prompts = generation_prompts({std::vector<int64_t>(10, 1), std::vector<int64_t>(7, 2), std::vector<int64_t>(30, 3)},
-                                    quant::parse_prompt_length("half"), 2);
+  auto prompts =
+      generation_prompts({std::vector<int64_t>(10, 1), std::vector<int64_t>(7, 2), std::vector<int64_t>(30, 3)},
+                         quant::parse_prompt_length("half"), 2);
   REQUIRE(prompts.size() == 2);
   CHECK(prompts[0].size() == 3);  // min(10/2, 7/2)
   CHECK(prompts[1] == std::vector<int64_t>(3, 2));

@@ -42,7 +42,8 @@ TEST_CASE("KL, NLL and top-1 agreement match a direct computation", "[lib][eval]
     for (size_t j = 0; j < lp.size(); ++j) kl += std::exp(lp[j]) * (lp[j] - lq[j]);
     nll -= lq[size_t(ids[size_t(t)])];
     fp_nll -= lp[size_t(ids[size_t(t)])];
-    matches += std::max_element(lp.begin(), lp.end()) - lp.begin() == std::max_element(lq.begin(), lq.end()) - lq.begin();
+    matches +=
+        std::max_element(lp.begin(), lp.end()) - lp.begin() == std::max_element(lq.begin(), lq.end()) - lq.begin();
   }
   ReferenceLogits ref = make_reference(fp, ids, span);
   SequenceScore s = compare_with_reference(quant, ref);

@@ -42,7 +42,7 @@ TEST_CASE("stage 2 picks the lowest end-to-end score per budget and reports rank
   CHECK(r.budgets[0].budget == 4);
   CHECK(r.budgets[0].candidates == std::vector<size_t>{0, 1, 2});
   CHECK(r.budgets[0].proxy_pick == 0);
-  CHECK(r.budgets[0].final_pick == 1);  // b: KL 0.020 < a's 0.030
+  CHECK(r.budgets[0].final_pick == 1);           // b: KL 0.020 < a's 0.030
   CHECK(*r.budgets[0].spearman == Approx(0.5));  // proxy ranks 1,2,3 vs KL ranks 2,1,3
   CHECK(r.budgets[1].final_pick == 3);
   CHECK(*r.budgets[1].spearman == Approx(1.0));
@@ -63,7 +63,8 @@ TEST_CASE("stage 2 picks the lowest end-to-end score per budget and reports rank
   CHECK_THROWS_WITH(parse_rescore_metric("acc"), Catch::Contains("--rescore-metric"));
 }
 
-TEST_CASE("a uniform config that beats every searched one on validation is the final pick, and says so", "[lib][eval]") {
+TEST_CASE("a uniform config that beats every searched one on validation is the final pick, and says so",
+          "[lib][eval]") {
   // Budget 3: searched s0 (proxy rank 0), s1 (1); uniform K4V2 (rank after them) has the lowest KL.
   std::vector<ProxyCandidate> c(3);
   c[0] = {"s0", {}, 0.10, 3.0, {3}, {0}, false, std::nullopt};
@@ -106,7 +107,8 @@ TEST_CASE("rescore_candidates evaluates every candidate on the validation split"
   CHECK(r.end_to_end[0] < r.end_to_end[1]);
   CHECK(r.budgets[0].final_pick == 0);
   CHECK(*r.spearman_all == Approx(1.0));
-  CHECK_THROWS_WITH(rescore_candidates(model, validation, {}, options, RescoreMetric::KL), Catch::Contains("input.975"));
+  CHECK_THROWS_WITH(rescore_candidates(model, validation, {}, options, RescoreMetric::KL),
+                    Catch::Contains("input.975"));
 }
 
 TEST_CASE("window overlap counts held-out windows found in the calibration prompts", "[lib][eval]") {

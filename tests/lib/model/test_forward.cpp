@@ -58,7 +58,8 @@ at::Tensor reference_logits(const std::string& dir, const model::ModelConfig& c,
   at::Tensor x = m.embed(at::tensor(ids, at::kLong), at::kDouble, at::kCPU);
   for (int l = 0; l < c.num_layers; ++l) {
     at::Tensor h = rms(x, get(l, "in"));
-    at::Tensor q = at::matmul(h, get(l, "q").t()), k = at::matmul(h, get(l, "k").t()), v = at::matmul(h, get(l, "v").t());
+    at::Tensor q = at::matmul(h, get(l, "q").t()), k = at::matmul(h, get(l, "k").t()),
+               v = at::matmul(h, get(l, "v").t());
     if (c.attention_bias) {
       q = q + get(l, "qb");
       k = k + get(l, "kb");
@@ -73,7 +74,8 @@ at::Tensor reference_logits(const std::string& dir, const model::ModelConfig& c,
     at::Tensor out = at::matmul(at::softmax(scores, -1), v).transpose(0, 1).reshape({T, H * D});
     x = x + linear(out, get(l, "o"), l, "self_attn.o_proj", c.o_proj_bias);
     h = rms(x, get(l, "post"));
-    at::Tensor gate = linear(h, get(l, "gate"), l, "mlp.gate_proj", c.mlp_bias), up = linear(h, get(l, "up"), l, "mlp.up_proj", c.mlp_bias);
+    at::Tensor gate = linear(h, get(l, "gate"), l, "mlp.gate_proj", c.mlp_bias),
+               up = linear(h, get(l, "up"), l, "mlp.up_proj", c.mlp_bias);
     x = x + linear(at::silu(gate) * up, get(l, "down"), l, "mlp.down_proj", c.mlp_bias);
   }
   x = rms(x, m.final_norm(at::kDouble, at::kCPU));
@@ -180,8 +182,10 @@ TEST_CASE("GQA with n KV heads equals MHA with those KV heads repeated", "[lib][
     std::vector<std::pair<std::string, at::Tensor>> tensors;
     for (const auto& info : src.tensors()) {
       at::Tensor t = src.view(info).clone();
-      bool is_kv = info.name.find("k_proj.weight") != std::string::npos || info.name.find("v_proj.weight") != std::string::npos;
-      if (is_kv) t = t.view({c.num_kv_heads, c.head_dim, c.hidden_size}).repeat_interleave(2, 0).reshape({-1, c.hidden_size});
+      bool is_kv =
+          info.name.find("k_proj.weight") != std::string::npos || info.name.find("v_proj.weight") != std::string::npos;
+      if (is_kv)
+        t = t.view({c.num_kv_heads, c.head_dim, c.hidden_size}).repeat_interleave(2, 0).reshape({-1, c.hidden_size});
       tensors.push_back({info.name, t});
     }
     model::write_safetensors(mha_dir + "/model.safetensors", tensors);

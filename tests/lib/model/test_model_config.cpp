@@ -33,8 +33,8 @@ TEST_CASE("Llama-3.1-8B config.json parses to the published shape", "[lib][model
   CHECK(c.num_kv_heads == 8);
   CHECK(c.rope_scaling.type == "llama3");
   CHECK(c.eos_token_id == 128001);
-  CHECK(c.parameter_count() == 8030261248LL);       // Llama-3.1-8B's published parameter count
-  CHECK(c.kv_bytes_per_token(16) == 131072);        // 2 · 32 layers · 8 heads · 128 · 2 bytes
+  CHECK(c.parameter_count() == 8030261248LL);  // Llama-3.1-8B's published parameter count
+  CHECK(c.kv_bytes_per_token(16) == 131072);   // 2 · 32 layers · 8 heads · 128 · 2 bytes
 }
 
 TEST_CASE("llama3 RoPE scaling against hand-computed frequencies", "[lib][model]") {
@@ -51,7 +51,11 @@ TEST_CASE("llama3 RoPE scaling against hand-computed frequencies", "[lib][model]
   std::vector<double> expected = {1.0,
                                   0.31622777 * ((1 - 0.74027) / 8 + 0.74027),
                                   0.1 * ((1 - 0.0061968) / 8 + 0.0061968),
-                                  0.031622777 / 8, 0.01 / 8, 0.0031622777 / 8, 0.001 / 8, 0.00031622777 / 8};
+                                  0.031622777 / 8,
+                                  0.01 / 8,
+                                  0.0031622777 / 8,
+                                  0.001 / 8,
+                                  0.00031622777 / 8};
   REQUIRE(got.numel() == 8);
   // The hand-computed smoothing factors above carry 5 significant digits (relative 1e-5); fp32 adds ~1e-7.
   for (int j = 0; j < 8; ++j) CHECK(got[j].item<double>() == Approx(expected[j]).epsilon(1e-4));
@@ -66,7 +70,8 @@ TEST_CASE("config errors name the field", "[lib][model]") {
   }
   SECTION("negative hidden size") {
     j["hidden_size"] = -1;
-    REQUIRE_THROWS_WITH(model::parse_model_config(j, "config.json"), Contains("'hidden_size' must be a positive integer"));
+    REQUIRE_THROWS_WITH(model::parse_model_config(j, "config.json"),
+                        Contains("'hidden_size' must be a positive integer"));
   }
   SECTION("llama3 scaling without its fields") {
     j["rope_scaling"].erase("low_freq_factor");
@@ -107,7 +112,7 @@ std::string parse_error(const nlohmann::json& j) {
 
 // Only the fields kvtuner requires; everything else takes the class default.
 nlohmann::json minimal(const std::string& arch) {
-  nlohmann::json j = {{"architectures", {arch}}, {"hidden_size", 256}, {"num_hidden_layers", 4},
+  nlohmann::json j = {{"architectures", {arch}},   {"hidden_size", 256},       {"num_hidden_layers", 4},
                       {"num_attention_heads", 32}, {"intermediate_size", 512}, {"vocab_size", 1000}};
   return j;
 }
@@ -143,7 +148,8 @@ TEST_CASE("config fault: every rope_type but default, linear and llama3 is refus
       std::string e = parse_error(j);
       INFO(layout << " " << type << ": " << e);
       CHECK(e.rfind("[kvt.unsupported.210] config.json: " + std::string(layout) + ": rope_type '" + type +
-                        "' is not supported (supported: default, linear, llama3)", 0) == 0);
+                        "' is not supported (supported: default, linear, llama3)",
+                    0) == 0);
       CHECK(e.find('\n') == std::string::npos);
     }
   }
@@ -188,7 +194,8 @@ TEST_CASE("RoPE: the transformers 4 and 5 layouts give the same config", "[lib][
     v5["original_max_position_embeddings"] = 4096;  // 5.x: a top-level value takes priority
     CHECK(model::parse_model_config(v5, "config.json").rope_scaling.original_max_position_embeddings == 4096);
     v4["rope_scaling"].erase("original_max_position_embeddings");
-    CHECK_THAT(parse_error(v4), Contains("[kvt.input.320]") && Contains("rope_scaling: missing field 'original_max_position_embeddings'"));
+    CHECK_THAT(parse_error(v4), Contains("[kvt.input.320]") &&
+                                    Contains("rope_scaling: missing field 'original_max_position_embeddings'"));
   }
   SECTION("rope_parameters without rope_type is default RoPE (5.x setdefault)") {
     auto j = minimal("LlamaForCausalLM");
@@ -203,7 +210,8 @@ TEST_CASE("RoPE: files that transformers 4 and 5 would read differently are refu
   auto j = llama31_like();
   SECTION("rope_scaling and rope_parameters disagree") {
     j["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 500000.0}};
-    CHECK_THAT(parse_error(j), StartsWith("[kvt.input.326] config.json: rope_scaling (transformers 4 layout) and rope_parameters"));
+    CHECK_THAT(parse_error(j),
+               StartsWith("[kvt.input.326] config.json: rope_scaling (transformers 4 layout) and rope_parameters"));
   }
   SECTION("the same two layouts are accepted") {
     j["rope_parameters"] = j["rope_scaling"];
@@ -211,12 +219,14 @@ TEST_CASE("RoPE: files that transformers 4 and 5 would read differently are refu
   }
   SECTION("rope_type and type disagree") {
     j["rope_scaling"]["type"] = "linear";
-    CHECK_THAT(parse_error(j), StartsWith("[kvt.input.326]") && Contains("rope_type \"llama3\" and type \"linear\" disagree"));
+    CHECK_THAT(parse_error(j),
+               StartsWith("[kvt.input.326]") && Contains("rope_type \"llama3\" and type \"linear\" disagree"));
   }
   SECTION("two thetas") {
     j.erase("rope_scaling");
     j["rope_parameters"] = {{"rope_type", "default"}, {"rope_theta", 10000.0}};
-    CHECK_THAT(parse_error(j), StartsWith("[kvt.input.326]") && Contains("rope_theta 10000.0 disagrees with the top-level rope_theta 500000.0"));
+    CHECK_THAT(parse_error(j), StartsWith("[kvt.input.326]") &&
+                                   Contains("rope_theta 10000.0 disagrees with the top-level rope_theta 500000.0"));
   }
   SECTION("rope_scaling without a type") {
     j["rope_scaling"].erase("rope_type");
@@ -227,11 +237,13 @@ TEST_CASE("RoPE: files that transformers 4 and 5 would read differently are refu
     CHECK_THAT(parse_error(j), StartsWith("[kvt.unsupported.216] config.json: partial_rotary_factor 0.5"));
     j.erase("partial_rotary_factor");
     j["rope_scaling"]["partial_rotary_factor"] = 0.25;
-    CHECK_THAT(parse_error(j), StartsWith("[kvt.unsupported.216] config.json: rope_scaling: partial_rotary_factor 0.25"));
+    CHECK_THAT(parse_error(j),
+               StartsWith("[kvt.unsupported.216] config.json: rope_scaling: partial_rotary_factor 0.25"));
   }
   SECTION("per-layer-type rope_parameters") {
     j.erase("rope_scaling");
-    j["rope_parameters"] = {{"full_attention", {{"rope_type", "default"}}}, {"sliding_attention", {{"rope_type", "default"}}}};
+    j["rope_parameters"] = {{"full_attention", {{"rope_type", "default"}}},
+                            {"sliding_attention", {{"rope_type", "default"}}}};
     CHECK_THAT(parse_error(j), StartsWith("[kvt.unsupported.216]") && Contains("per-layer-type RoPE"));
   }
 }
@@ -247,8 +259,9 @@ TEST_CASE("config defaults when absent are the transformers class defaults, per 
     int kv_heads, max_positions, sliding_window;
     bool qkv_bias;
   };
-  for (const Expected& e : {Expected{"LlamaForCausalLM", 32, 2048, 0, false}, Expected{"MistralForCausalLM", 8, 131072, 4096, false},
-                            Expected{"Qwen2ForCausalLM", 32, 32768, 0, true}}) {
+  for (const Expected& e :
+       {Expected{"LlamaForCausalLM", 32, 2048, 0, false}, Expected{"MistralForCausalLM", 8, 131072, 4096, false},
+        Expected{"Qwen2ForCausalLM", 32, 32768, 0, true}}) {
     INFO(e.arch);
     auto c = model::parse_model_config(minimal(e.arch), "config.json");
     CHECK(c.num_kv_heads == e.kv_heads);
@@ -274,7 +287,8 @@ TEST_CASE("config defaults when absent are the transformers class defaults, per 
     for (const char* f : {"rms_norm_eps", "rope_theta"}) {
       auto j = minimal("LlamaForCausalLM");
       j[f] = nullptr;
-      CHECK_THAT(parse_error(j), StartsWith("[kvt.input.321] config.json: field '" + std::string(f) + "' must be a positive number, got null"));
+      CHECK_THAT(parse_error(j), StartsWith("[kvt.input.321] config.json: field '" + std::string(f) +
+                                            "' must be a positive number, got null"));
     }
   }
 }
@@ -320,7 +334,9 @@ TEST_CASE("config: head_dim, biases, tied embeddings, activation and dtype", "[l
     j["hidden_act"] = "swish";  // activations.py ACT2CLS: "swish": nn.SiLU
     CHECK_NOTHROW(model::parse_model_config(j, "config.json"));
     j["hidden_act"] = "gelu_pytorch_tanh";
-    CHECK(parse_error(j) == "[kvt.unsupported.211] config.json: hidden_act \"gelu_pytorch_tanh\" is not supported (supported: silu, swish)");
+    CHECK(parse_error(j) ==
+          "[kvt.unsupported.211] config.json: hidden_act \"gelu_pytorch_tanh\" is not supported (supported: silu, "
+          "swish)");
   }
   SECTION("dtype (transformers 5) wins over torch_dtype (4), as PretrainedConfig keeps dtype when both are given") {
     auto j = minimal("LlamaForCausalLM");
@@ -340,7 +356,8 @@ TEST_CASE("config: the sliding-window family per architecture", "[lib][model]") 
     j["sliding_window"] = 100;
     CHECK(model::parse_model_config(j, "config.json").sliding_window == 100);
     j["sliding_window"] = 0;
-    CHECK_THAT(parse_error(j), StartsWith("[kvt.input.321] config.json: field 'sliding_window' must be a positive integer, got 0"));
+    CHECK_THAT(parse_error(j),
+               StartsWith("[kvt.input.321] config.json: field 'sliding_window' must be a positive integer, got 0"));
   }
   SECTION("Llama ignores sliding_window (LlamaAttention has none)") {
     auto j = minimal("LlamaForCausalLM");
@@ -359,7 +376,9 @@ TEST_CASE("config: the sliding-window family per architecture", "[lib][model]") 
     j.erase("sliding_window");
     CHECK(model::parse_model_config(j, "config.json").sliding_window == 4096);  // Qwen2Config sliding_window=4096
     j["max_window_layers"] = 2;
-    CHECK_THAT(parse_error(j), StartsWith("[kvt.unsupported.214] config.json: sliding window 4096 on only some layers (max_window_layers 2"));
+    CHECK_THAT(
+        parse_error(j),
+        StartsWith("[kvt.unsupported.214] config.json: sliding window 4096 on only some layers (max_window_layers 2"));
     j["num_hidden_layers"] = 30;
     j.erase("max_window_layers");  // the default 28: layers 28 and 29 slide
     CHECK_THAT(parse_error(j), StartsWith("[kvt.unsupported.214]") && Contains("max_window_layers 28"));
@@ -371,13 +390,16 @@ TEST_CASE("config: the sliding-window family per architecture", "[lib][model]") 
     j["layer_types"] = {"sliding_attention", "sliding_attention", "sliding_attention", "sliding_attention"};
     CHECK(model::parse_model_config(j, "config.json").sliding_window == 32);
     j["layer_types"][3] = "full_attention";
-    CHECK_THAT(parse_error(j), StartsWith("[kvt.unsupported.214]") && Contains("(layer_types: layer 3 full, layer 0 sliding)"));
+    CHECK_THAT(parse_error(j),
+               StartsWith("[kvt.unsupported.214]") && Contains("(layer_types: layer 3 full, layer 0 sliding)"));
     j["layer_types"] = {"full_attention", "attention", "full_attention", "full_attention"};  // 5.x renames attention
     CHECK(model::parse_model_config(j, "config.json").sliding_window == 0);
     j["layer_types"] = {"full_attention", "full_attention", "full_attention"};
-    CHECK_THAT(parse_error(j), StartsWith("[kvt.input.321] config.json: field 'layer_types' must list one type per layer"));
+    CHECK_THAT(parse_error(j),
+               StartsWith("[kvt.input.321] config.json: field 'layer_types' must list one type per layer"));
     j["layer_types"] = {"chunked_attention", "full_attention", "full_attention", "full_attention"};
-    CHECK_THAT(parse_error(j), StartsWith("[kvt.unsupported.214] config.json: layer_types[0] 'chunked_attention' is not supported"));
+    CHECK_THAT(parse_error(j),
+               StartsWith("[kvt.unsupported.214] config.json: layer_types[0] 'chunked_attention' is not supported"));
     j["use_sliding_window"] = false;
     j["layer_types"] = {"sliding_attention", "sliding_attention", "sliding_attention", "sliding_attention"};
     CHECK_THAT(parse_error(j), StartsWith("[kvt.input.321]") && Contains("'sliding_attention' but no window is set"));
@@ -404,8 +426,10 @@ TEST_CASE("a pre-quantized checkpoint is refused naming the method", "[lib][mode
            {{{"load_in_4bit", true}}, "bitsandbytes"}}) {
     auto j = llama31_like();
     j["quantization_config"] = q;
-    CHECK(parse_error(j) == "[kvt.unsupported.215] config.json: quantization_config says the weights are pre-quantized "
-                            "(quant_method " + method + "); kvtuner needs the unquantized model (the original bf16/fp16 checkpoint)");
+    CHECK(parse_error(j) ==
+          "[kvt.unsupported.215] config.json: quantization_config says the weights are pre-quantized "
+          "(quant_method " +
+              method + "); kvtuner needs the unquantized model (the original bf16/fp16 checkpoint)");
   }
 }
 

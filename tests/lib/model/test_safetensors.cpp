@@ -12,8 +12,8 @@
 #include "lib/core/error.h"
 #include "lib/model/model.h"
 #include "lib/model/safetensors.h"
-#include "tests/support/fixture_model.h"
 #include "tests/support/error_text.h"
+#include "tests/support/fixture_model.h"
 
 using namespace kvt;
 using Catch::Matchers::Contains;
@@ -64,7 +64,8 @@ TEST_CASE("safetensors validation names the file and the tensor", "[lib][model]"
   }
   SECTION("shape × dtype size differs from the byte range") {
     auto path = write_raw("size", R"({"w":{"dtype":"F32","shape":[2,3],"data_offsets":[0,20]}})", 24);
-    REQUIRE_THROWS_WITH(model::SafetensorsFile(path), Contains("tensor 'w'") && Contains("24 bytes but data_offsets span 20"));
+    REQUIRE_THROWS_WITH(model::SafetensorsFile(path),
+                        Contains("tensor 'w'") && Contains("24 bytes but data_offsets span 20"));
   }
   SECTION("range past the data section") {
     auto path = write_raw("range", R"({"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}})", 8);
@@ -73,7 +74,8 @@ TEST_CASE("safetensors validation names the file and the tensor", "[lib][model]"
   SECTION("overlapping ranges") {
     auto path = write_raw("overlap",
                           R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},)"
-                          R"("b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})", 16);
+                          R"("b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})",
+                          16);
     REQUIRE_THROWS_WITH(model::SafetensorsFile(path), Contains("overlaps"));
   }
   SECTION("offsets that end before they begin") {
@@ -107,7 +109,8 @@ TEST_CASE("model directories: missing and misshapen tensors, missing shards, bad
       changed.push_back({t.name, x});
     }
     model::write_safetensors(dir + "/model.safetensors", changed);
-    REQUIRE_THROWS_WITH(model::Model::open(dir), Contains("model.norm.weight") && Contains("has shape [65], expected [64]"));
+    REQUIRE_THROWS_WITH(model::Model::open(dir),
+                        Contains("model.norm.weight") && Contains("has shape [65], expected [64]"));
   }
   SECTION("a shard listed in the index is missing") {
     spec.sharded = true;
@@ -123,7 +126,9 @@ TEST_CASE("model directories: missing and misshapen tensors, missing shards, bad
   SECTION("unsupported architecture lists the supported ones") {
     auto dir = test::write_fixture_model(test::fresh_test_dir("md_arch"), spec);
     std::ofstream(dir + "/config.json") << R"({"architectures":["GPT2LMHeadModel"],"hidden_size":64})";
-    REQUIRE_THROWS_WITH(model::Model::open(dir), Contains("GPT2LMHeadModel") && Contains("LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM"));
+    REQUIRE_THROWS_WITH(
+        model::Model::open(dir),
+        Contains("GPT2LMHeadModel") && Contains("LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM"));
   }
   SECTION("a missing config field is named") {
     auto dir = test::write_fixture_model(test::fresh_test_dir("md_field"), spec);
@@ -137,7 +142,8 @@ TEST_CASE("model directories: missing and misshapen tensors, missing shards, bad
     auto j = model::to_hf_config_json(test::fixture_config(spec));
     j["num_key_value_heads"] = 3;
     std::ofstream(dir + "/config.json") << j.dump();
-    REQUIRE_THROWS_WITH(model::Model::open(dir), Contains("num_key_value_heads (3) does not divide num_attention_heads (4)"));
+    REQUIRE_THROWS_WITH(model::Model::open(dir),
+                        Contains("num_key_value_heads (3) does not divide num_attention_heads (4)"));
   }
 }
 
@@ -153,8 +159,10 @@ std::string open_error(const std::string& path) {
 
 // Rewrites a fixture's model.safetensors with every tensor's bytes as they are, plus `extra` tensors
 // {name, dtype, shape, bytes} appended; `retype` gives one existing tensor another dtype over the same bytes.
-void rewrite_raw(const std::string& dir, const std::vector<std::tuple<std::string, std::string, std::vector<int64_t>, std::string>>& extra,
-                 const std::string& retype_name = "", const std::string& retype_dtype = "", const std::vector<int64_t>& retype_shape = {}) {
+void rewrite_raw(const std::string& dir,
+                 const std::vector<std::tuple<std::string, std::string, std::vector<int64_t>, std::string>>& extra,
+                 const std::string& retype_name = "", const std::string& retype_dtype = "",
+                 const std::vector<int64_t>& retype_shape = {}) {
   model::SafetensorsFile src(dir + "/model.safetensors");
   nlohmann::ordered_json header;
   std::string data;
@@ -190,7 +198,8 @@ TEST_CASE("safetensors fault: sizes are overflow-checked, naming the tensor", "[
   SECTION("a shape whose element count wraps to 0 bytes") {
     // 2^32 · 2^32 = 2^64 ≡ 0 (mod 2^64): accepted as a 0-byte tensor before the check.
     auto path = write_raw("wrap", R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})", 0);
-    CHECK(open_error(path) == "[kvt.input.311] " + path + ": tensor 'w': shape [4294967296, 4294967296] of F32 overflows a 64-bit byte count");
+    CHECK(open_error(path) == "[kvt.input.311] " + path +
+                                  ": tensor 'w': shape [4294967296, 4294967296] of F32 overflows a 64-bit byte count");
   }
   SECTION("elements fit, bits do not") {
     // 2^62 elements × 32 bits = 2^67 bits.
@@ -199,11 +208,13 @@ TEST_CASE("safetensors fault: sizes are overflow-checked, naming the tensor", "[
   }
   SECTION("a dimension beyond int64") {
     auto path = write_raw("dim", R"({"w":{"dtype":"U8","shape":[0,18446744073709551615],"data_offsets":[0,0]}})", 0);
-    CHECK_THAT(open_error(path), StartsWith("[kvt.input.311]") && Contains("tensor 'w'") && Contains("18446744073709551615"));
+    CHECK_THAT(open_error(path),
+               StartsWith("[kvt.input.311]") && Contains("tensor 'w'") && Contains("18446744073709551615"));
   }
   SECTION("a header length above the reference limit of 100,000,000 bytes") {
     auto path = write_raw("hmax", "{}", 0, 100000001);
-    CHECK(open_error(path) == "[kvt.input.314] " + path + ": header length 100000001 exceeds the safetensors limit of 100000000 bytes");
+    CHECK(open_error(path) ==
+          "[kvt.input.314] " + path + ": header length 100000001 exceeds the safetensors limit of 100000000 bytes");
   }
   SECTION("a header length of 2^64 - 1 does not wrap the size arithmetic") {
     auto path = test::fresh_test_dir("st_hwrap") + "/model.safetensors";
@@ -214,9 +225,12 @@ TEST_CASE("safetensors fault: sizes are overflow-checked, naming the tensor", "[
 
 TEST_CASE("safetensors fault: the byte ranges must tile the data section", "[lib][model]") {
   SECTION("a hole between tensors") {
-    auto path = write_raw("hole", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                                  R"("b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}})", 20);
-    CHECK_THAT(open_error(path), StartsWith("[kvt.input.312] " + path + ": tensor 'b' starts at byte 12") && Contains("bytes 8..12 unused"));
+    auto path = write_raw("hole",
+                          R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+                          R"("b":{"dtype":"F32","shape":[2],"data_offsets":[12,20]}})",
+                          20);
+    CHECK_THAT(open_error(path), StartsWith("[kvt.input.312] " + path + ": tensor 'b' starts at byte 12") &&
+                                     Contains("bytes 8..12 unused"));
   }
   SECTION("a hole before the first tensor") {
     auto path = write_raw("lead", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", 12);
@@ -224,17 +238,23 @@ TEST_CASE("safetensors fault: the byte ranges must tile the data section", "[lib
   }
   SECTION("trailing bytes after the last tensor") {
     auto path = write_raw("trail", R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 12);
-    CHECK(open_error(path) == "[kvt.input.313] " + path + ": 4 trailing bytes after the last tensor 'a' (the data section must end where the last tensor ends)");
+    CHECK(open_error(path) ==
+          "[kvt.input.313] " + path +
+              ": 4 trailing bytes after the last tensor 'a' (the data section must end where the last tensor ends)");
   }
   SECTION("overlap names both tensors") {
-    auto path = write_raw("overlap2", R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},)"
-                                      R"("b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})", 16);
+    auto path = write_raw("overlap2",
+                          R"({"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},)"
+                          R"("b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})",
+                          16);
     CHECK_THAT(open_error(path), StartsWith("[kvt.input.310] " + path + ": tensor 'b' overlaps tensor 'a'"));
   }
   SECTION("zero-sized tensors may share an offset; out of order in the header is fine") {
-    auto path = write_raw("empty", R"({"z":{"dtype":"F32","shape":[0],"data_offsets":[8,8]},)"
-                                   R"("b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},)"
-                                   R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 16);
+    auto path = write_raw("empty",
+                          R"({"z":{"dtype":"F32","shape":[0],"data_offsets":[8,8]},)"
+                          R"("b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]},)"
+                          R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+                          16);
     CHECK(open_error(path) == "no error");
   }
 }
@@ -242,9 +262,10 @@ TEST_CASE("safetensors fault: the byte ranges must tile the data section", "[lib
 TEST_CASE("every safetensors dtype has a name; sub-byte dtypes are counted in bits", "[lib][model]") {
   // safetensors/src/tensor.rs Dtype::bitsize.
   const std::vector<std::pair<std::string, int>> spec = {
-      {"BOOL", 8}, {"F4", 4}, {"F6_E2M3", 6}, {"F6_E3M2", 6}, {"U8", 8}, {"I8", 8}, {"F8_E5M2", 8}, {"F8_E4M3", 8},
-      {"F8_E8M0", 8}, {"F8_E4M3FNUZ", 8}, {"F8_E5M2FNUZ", 8}, {"I16", 16}, {"U16", 16}, {"F16", 16}, {"BF16", 16},
-      {"I32", 32}, {"U32", 32}, {"F32", 32}, {"C64", 64}, {"F64", 64}, {"I64", 64}, {"U64", 64}};
+      {"BOOL", 8},    {"F4", 4},      {"F6_E2M3", 6}, {"F6_E3M2", 6},     {"U8", 8},          {"I8", 8},
+      {"F8_E5M2", 8}, {"F8_E4M3", 8}, {"F8_E8M0", 8}, {"F8_E4M3FNUZ", 8}, {"F8_E5M2FNUZ", 8}, {"I16", 16},
+      {"U16", 16},    {"F16", 16},    {"BF16", 16},   {"I32", 32},        {"U32", 32},        {"F32", 32},
+      {"C64", 64},    {"F64", 64},    {"I64", 64},    {"U64", 64}};
   std::string header = "{", sep;
   uint64_t offset = 0;
   for (const auto& [name, bits] : spec) {
@@ -261,22 +282,26 @@ TEST_CASE("every safetensors dtype has a name; sub-byte dtypes are counted in bi
   CHECK(model::safetensors_dtype_bits("F12") == 0);
   SECTION("a sub-byte tensor that is not a whole number of bytes") {
     auto odd = write_raw("f4_odd", R"({"w":{"dtype":"F4","shape":[3],"data_offsets":[0,2]}})", 2);
-    CHECK(open_error(odd) == "[kvt.input.315] " + odd + ": tensor 'w': shape [3] of F4 is 12 bits, not a whole number of bytes");
+    CHECK(open_error(odd) ==
+          "[kvt.input.315] " + odd + ": tensor 'w': shape [3] of F4 is 12 bits, not a whole number of bytes");
   }
   SECTION("a dtype outside the format is unknown and the message lists the format's dtypes") {
     auto bad = write_raw("f12", R"({"w":{"dtype":"F12","shape":[2],"data_offsets":[0,4]}})", 4);
-    CHECK_THAT(open_error(bad), StartsWith("[kvt.input.306]") && Contains("unknown dtype 'F12'") && Contains("F8_E8M0") && Contains("C64"));
+    CHECK_THAT(open_error(bad), StartsWith("[kvt.input.306]") && Contains("unknown dtype 'F12'") &&
+                                    Contains("F8_E8M0") && Contains("C64"));
   }
 }
 
-TEST_CASE("checkpoint fault: a used tensor of another dtype is 'not supported', an unused one is fine", "[lib][model]") {
+TEST_CASE("checkpoint fault: a used tensor of another dtype is 'not supported', an unused one is fine",
+          "[lib][model]") {
   test::FixtureSpec spec;
   SECTION("a used weight stored as F8_E4M3") {
     auto dir = test::write_fixture_model(test::fresh_test_dir("ck_f8_used"), spec);
     rewrite_raw(dir, {}, "model.layers.1.mlp.up_proj.weight", "F8_E4M3", {spec.intermediate, spec.hidden});
     CHECK(error_of([&] { model::Model::open(dir); }) ==
-          "[kvt.unsupported.201] " + dir + "/model.safetensors: tensor 'model.layers.1.mlp.up_proj.weight': dtype F8_E4M3 "
-          "is not supported (supported: F32, F16, BF16)");
+          "[kvt.unsupported.201] " + dir +
+              "/model.safetensors: tensor 'model.layers.1.mlp.up_proj.weight': dtype F8_E4M3 "
+              "is not supported (supported: F32, F16, BF16)");
   }
   SECTION("unused tensors of any dtype (scales, flags)") {
     auto dir = test::write_fixture_model(test::fresh_test_dir("ck_unused"), spec);
@@ -297,8 +322,9 @@ TEST_CASE("checkpoint fault: pre-quantized checkpoints are refused before the we
   std::ofstream(dir + "/config.json") << j.dump();
   std::filesystem::remove(dir + "/model.safetensors");  // an AWQ checkpoint's weights would not load anyway
   CHECK(error_of([&] { model::Model::open(dir); }) ==
-        "[kvt.unsupported.215] " + dir + "/config.json: quantization_config says the weights are pre-quantized "
-        "(quant_method awq); kvtuner needs the unquantized model (the original bf16/fp16 checkpoint)");
+        "[kvt.unsupported.215] " + dir +
+            "/config.json: quantization_config says the weights are pre-quantized "
+            "(quant_method awq); kvtuner needs the unquantized model (the original bf16/fp16 checkpoint)");
 }
 
 TEST_CASE("checkpoint fault: weights with more layers than config.json are refused", "[lib][model]") {
@@ -309,8 +335,9 @@ TEST_CASE("checkpoint fault: weights with more layers than config.json are refus
   j["num_hidden_layers"] = 2;
   std::ofstream(dir + "/config.json") << j.dump();
   CHECK(error_of([&] { model::Model::open(dir); }) ==
-        "[kvt.input.336] " + dir + "/model.safetensors: tensor 'model.layers.2.input_layernorm.weight' belongs to layer 2, "
-        "but config.json has num_hidden_layers 2 (the weights hold more layers than the config)");
+        "[kvt.input.336] " + dir +
+            "/model.safetensors: tensor 'model.layers.2.input_layernorm.weight' belongs to layer 2, "
+            "but config.json has num_hidden_layers 2 (the weights hold more layers than the config)");
   j["num_hidden_layers"] = 11;
   std::ofstream(dir + "/config.json") << j.dump();
   CHECK_NOTHROW(model::Model::open(dir));

@@ -10,7 +10,8 @@ TEST_CASE("prompt length: half, fixed counts, and sequences with nothing left to
   CHECK(parse_prompt_length("half").for_sequence(9) == 4);
   CHECK(parse_prompt_length("0").for_sequence(5) == 0);
   CHECK(parse_prompt_length("12").for_sequence(13) == 12);
-  CHECK_THROWS_WITH(parse_prompt_length("12").for_sequence(12), Catch::Contains("--prompt-len") && Catch::Contains("12 tokens"));
+  CHECK_THROWS_WITH(parse_prompt_length("12").for_sequence(12),
+                    Catch::Contains("--prompt-len") && Catch::Contains("12 tokens"));
   CHECK_THROWS_WITH(parse_prompt_length("half").for_sequence(1), Catch::Contains("input.971"));
   for (const char* bad : {"", "-3", "1.5", "all", "99999999999"})
     CHECK_THROWS_WITH(parse_prompt_length(bad), Catch::Contains("--prompt-len") && Catch::Contains("expected 'half'"));

@@ -13,8 +13,8 @@
 
 using namespace kvt::quant;
 using kvt::PrecisionPair;
-using kvt::test::max_abs_diff;
 using kvt::test::fp32_attention_tolerance;
+using kvt::test::max_abs_diff;
 using kvt::test::random_normal;
 
 namespace {
@@ -47,7 +47,8 @@ class SimulatedCache {
         for (int64_t h = 0; h < heads; ++h)
           for (int64_t c = 0; c < head_dim_; c += g) {
             at::Tensor group = stored_[s][h].narrow(0, c, g).clone().view({1, g});
-            stored_[s][h].narrow(0, c, g).copy_(quantize_groups(group, 1, bits_, spec_.symmetric).dequantized.view({g}));
+            stored_[s][h].narrow(0, c, g).copy_(
+                quantize_groups(group, 1, bits_, spec_.symmetric).dequantized.view({g}));
           }
       return;
     }
@@ -165,7 +166,8 @@ TEST_CASE("the library streaming cache decodes like the simulated one", "[lib][q
                                    DecodeState{10, PrefillMode::FullPrecision}}) {
     LibraryCache keys{StreamingTensorCache(kivi_like.key, 2)}, values{StreamingTensorCache(kivi_like.value, 4)};
     at::Tensor got = decode(in.q, in.k, in.v, keys, values, state, 0);
-    CHECK(max_abs_diff(got, simulate(in.q, in.k, in.v, kivi_like, {2, 4}, state, 0)) <= fp32_attention_tolerance(in.q, in.k, in.v));
+    CHECK(max_abs_diff(got, simulate(in.q, in.k, in.v, kivi_like, {2, 4}, state, 0)) <=
+          fp32_attention_tolerance(in.q, in.k, in.v));
     CHECK(keys.cache.quantized_tokens() == 24);
     CHECK(keys.cache.residual_tokens() == 5);
   }
@@ -176,7 +178,8 @@ TEST_CASE("the masks matter: a fully quantized cache for every query differs", "
   QuantScheme kivi_like = custom_scheme({QuantAxis::PerChannel, 4, 8, false}, {QuantAxis::PerToken, 4, 8, false});
   DecodeState state{0, PrefillMode::FullPrecision};
   at::Tensor exact = quantized_attention(in.q, in.k, in.v, kivi_like, {2, 2}, state);
-  StreamedTensor k = stream_quantize(in.k, kivi_like.key, 2, state), v = stream_quantize(in.v, kivi_like.value, 2, state);
+  StreamedTensor k = stream_quantize(in.k, kivi_like.key, 2, state),
+                 v = stream_quantize(in.v, kivi_like.value, 2, state);
   k.quantized_from.zero_();  // every query sees the final cache
   v.quantized_from.zero_();
   CHECK(max_abs_diff(masked_attention(in.q, in.k, in.v, k, v), exact) > 1e-2);
@@ -190,8 +193,8 @@ TEST_CASE("16/16 is plain causal attention", "[lib][quant]") {
   at::Tensor reference = at::zeros(in.q.sizes(), at::kDouble);
   for (int64_t t = 0; t < 33; ++t) attend(in.q, in.k.to(at::kDouble), in.v.to(at::kDouble), t, 0, reference);
   CHECK(max_abs_diff(out, reference) <= fp32_attention_tolerance(in.q, in.k, in.v));  // fp32 vs an fp64 reference
-  CHECK(quantized_attention(in.q.to(at::kBFloat16), in.k.to(at::kBFloat16), in.v.to(at::kBFloat16), lookup_scheme("per-token-asym"),
-                            {4, 4}, {})
+  CHECK(quantized_attention(in.q.to(at::kBFloat16), in.k.to(at::kBFloat16), in.v.to(at::kBFloat16),
+                            lookup_scheme("per-token-asym"), {4, 4}, {})
             .scalar_type() == at::kBFloat16);
 }
 

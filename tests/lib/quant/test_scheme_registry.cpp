@@ -37,7 +37,8 @@ TEST_CASE("scheme parameters round-trip through JSON", "[lib][quant]") {
   CHECK(custom_back.value == custom.value);
   nlohmann::json tampered = scheme_params_json(kivi);
   tampered["key"]["group_size"] = 64;
-  CHECK_THROWS_WITH(scheme_from_params("kivi", tampered, "t.json"), Catch::Contains("t.json") && Catch::Contains("differ"));
+  CHECK_THROWS_WITH(scheme_from_params("kivi", tampered, "t.json"),
+                    Catch::Contains("t.json") && Catch::Contains("differ"));
   CHECK_THROWS_WITH(scheme_from_params("kivi", nlohmann::json::object(), "t.json"), Catch::Contains("\"key\""));
   tampered["key"]["axis"] = "diagonal";
   CHECK_THROWS_WITH(scheme_from_params("custom", tampered, "t.json"), Catch::Contains("diagonal"));

@@ -78,9 +78,11 @@ TEST_CASE("the final cache holds quantized complete blocks and a full-precision 
 
 TEST_CASE("inconsistent specs and shapes are input errors", "[lib][quant]") {
   at::Tensor x = random_normal({1, 8, 8}, 1);
-  CHECK_THROWS_WITH(fake_quantize_kv(x, {QuantAxis::PerToken, 3, 0, false}, 4), Catch::Contains("does not divide head_dim"));
+  CHECK_THROWS_WITH(fake_quantize_kv(x, {QuantAxis::PerToken, 3, 0, false}, 4),
+                    Catch::Contains("does not divide head_dim"));
   CHECK_THROWS_WITH(fake_quantize_kv(x, {QuantAxis::PerChannel, 0, 0, false}, 4), Catch::Contains("group_size > 0"));
-  CHECK_THROWS_WITH(stream_quantize(x, {QuantAxis::PerChannel, 4, 6, false}, 4, {}), Catch::Contains("multiple of group_size"));
+  CHECK_THROWS_WITH(stream_quantize(x, {QuantAxis::PerChannel, 4, 6, false}, 4, {}),
+                    Catch::Contains("multiple of group_size"));
   CHECK_THROWS_AS(stream_quantize(x.view({8, 8}), kPerToken, 4, {}), kvt::InputError);
   CHECK_THROWS_AS(stream_quantize(x, kPerToken, 4, {-1, PrefillMode::FullPrecision}), kvt::InputError);
   CHECK_THROWS_WITH(parse_prefill_mode("half"), Catch::Contains("--prefill"));

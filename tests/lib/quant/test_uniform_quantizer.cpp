@@ -132,7 +132,9 @@ TEST_CASE("the CPU fast path and the ATen path give identical bits", "[lib][quan
                         kvt::quant::detail::fake_quantize_groups_aten(x, dim, bits, symmetric)));
       }
   at::Tensor far = random_normal({16, 32}, 4) * 0.01 + 300.0;
-  CHECK(at::equal(fake_quantize_groups(far, 1, 8, false), kvt::quant::detail::fake_quantize_groups_aten(far, 1, 8, false)));
+  CHECK(at::equal(fake_quantize_groups(far, 1, 8, false),
+                  kvt::quant::detail::fake_quantize_groups_aten(far, 1, 8, false)));
   at::Tensor strided = random_normal({32, 16}, 5).t();  // non-contiguous input
-  CHECK(at::equal(fake_quantize_groups(strided, 1, 4, false), kvt::quant::detail::fake_quantize_groups_aten(strided, 1, 4, false)));
+  CHECK(at::equal(fake_quantize_groups(strided, 1, 4, false),
+                  kvt::quant::detail::fake_quantize_groups_aten(strided, 1, 4, false)));
 }

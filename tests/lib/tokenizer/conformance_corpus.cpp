@@ -12,15 +12,18 @@ const char* const kBase[] = {
     // English prose and contractions (the regexes special-case 's 't 're 've 'm 'll 'd).
     "Hello world!",
     "The quick brown fox jumps over the lazy dog.",
-    "It's a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a wife.",
+    "It's a truth universally acknowledged, that a single man in possession of a good fortune, must be in want of a "
+    "wife.",
     "I'm sure we'll see, won't we? They've said they'd come; you're late, and she's gone.",
     "DON'T SHOUT. I'LL BE THERE. WE'RE FINE, THEY'VE LEFT, HE'D KNOW.",
     "O'Neill's café isn't far from the 'quoted' words and \"double quotes\".",
     "rock 'n' roll, ma'am, y'all, o'clock, '90s",
     "Call me Ishmael. Some years ago - never mind how long precisely - having little or no money in my purse...",
     "A hacker is a person who enjoys exploring the details of programmable systems and stretching their capabilities.",
-    "Question: Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many clips did Natalia sell altogether in April and May?",
-    "Answer: Natalia sold 48/2 = <<48/2=24>>24 clips in May.\nNatalia sold 48+24 = <<48+24=72>>72 clips altogether in April and May.\n#### 72",
+    "Question: Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. How many "
+    "clips did Natalia sell altogether in April and May?",
+    "Answer: Natalia sold 48/2 = <<48/2=24>>24 clips in May.\nNatalia sold 48+24 = <<48+24=72>>72 clips altogether in "
+    "April and May.\n#### 72",
     "Mr. Smith, Mrs. Jones, Dr. Who, e.g., i.e., etc. -- and so on…",
     "supercalifragilisticexpialidocious antidisestablishmentarianism pneumonoultramicroscopicsilicovolcanoconiosis",
     "camelCaseIdentifier snake_case_identifier SCREAMING_CASE kebab-case-word",

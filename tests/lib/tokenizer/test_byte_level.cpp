@@ -13,11 +13,11 @@ TEST_CASE("byte_to_unicode follows GPT-2's bytes_to_unicode", "[lib][tokenizer]"
   // Values from openai/gpt-2 encoder.py: printable bytes map to themselves, the rest to U+0100.. in order.
   CHECK(map['A'] == "A");
   CHECK(map['!'] == "!");
-  CHECK(map[0xE9] == "\xC3\xA9");   // é stays é
-  CHECK(map[0] == "\xC4\x80");      // U+0100
-  CHECK(map[' '] == "\xC4\xA0");    // Ġ U+0120
-  CHECK(map['\n'] == "\xC4\x8A");   // Ċ U+010A
-  CHECK(map[0xAD] == "\xC5\x83");   // soft hyphen is the last extra: U+0143
+  CHECK(map[0xE9] == "\xC3\xA9");  // é stays é
+  CHECK(map[0] == "\xC4\x80");     // U+0100
+  CHECK(map[' '] == "\xC4\xA0");   // Ġ U+0120
+  CHECK(map['\n'] == "\xC4\x8A");  // Ċ U+010A
+  CHECK(map[0xAD] == "\xC5\x83");  // soft hyphen is the last extra: U+0143
   std::set<std::string> distinct(map.begin(), map.end());
   CHECK(distinct.size() == 256);
   for (int b = 0; b < 256; ++b) {

