@@ -1,6 +1,7 @@
 #include "search/checkpoint.h"
 
 #include "lib/core/error.h"
+#include "lib/core/json_limits.h"
 #include "lib/core/output.h"
 
 namespace kvt::search {
@@ -48,16 +49,8 @@ Nsga2State nsga2_state_from_json(const nlohmann::json& j, const std::string& sou
 }
 
 Nsga2State read_nsga2_checkpoint(const std::string& path) {
-  std::string text = read_file(path);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(path + ": checkpoint is not valid JSON (byte " + std::to_string(e.byte) +
-                         "); delete it or pass --force to start over",
-                     654);
-  }
-  return nsga2_state_from_json(j, path);
+  return nsga2_state_from_json(
+      parse_json(read_file(path), path + ": checkpoint", 654, "; delete it or pass --force to start over"), path);
 }
 
 }  // namespace kvt::search

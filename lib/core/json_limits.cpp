@@ -36,6 +36,19 @@ void check_json_depth(std::string_view text, const std::string& source, int erro
                      error_id);
 }
 
+nlohmann::json parse_json(std::string_view text, const std::string& source, int error_id, std::string_view hint) {
+  check_json_depth(text, source, error_id);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    std::string reason = e.what();
+    const size_t prefix_end = reason.find("] ");
+    if (prefix_end != std::string::npos) reason.erase(0, prefix_end + 2);
+    if (dynamic_cast<const nlohmann::json::out_of_range*>(&e)) reason += "; every number must fit a double";
+    throw InputError(source + ": not valid JSON (" + reason + ")" + std::string(hint), error_id);
+  }
+}
+
 bool json_integer_in(const nlohmann::json& v, int64_t min, int64_t max, int64_t& out) {
   if (!v.is_number_integer()) return false;
   if (v.is_number_unsigned()) {

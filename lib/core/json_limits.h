@@ -23,6 +23,12 @@ int json_nesting_depth(std::string_view text, int limit = kMaxJsonDepth);
 // exceeds kMaxJsonDepth.
 void check_json_depth(std::string_view text, const std::string& source, int error_id);
 
+// The one JSON parse of every reader: check_json_depth, then nlohmann::json::parse.
+// @throws InputError(error_id) "<source>: not valid JSON (<reason>)<hint>", one line, where <reason> is nlohmann's
+// message without its "[json.exception...]" prefix (position and what was read); a number beyond double
+// (1e400) adds "; every number must fit a double". Depth errors as check_json_depth.
+nlohmann::json parse_json(std::string_view text, const std::string& source, int error_id, std::string_view hint = {});
+
 // An integer read from a file, checked in 64 bits before any narrowing: true (and `out` set) when `v` is a JSON
 // integer (signed or unsigned) in [min, max]. 2^32 + 4 is not 4, 2^63 is not negative.
 bool json_integer_in(const nlohmann::json& v, int64_t min, int64_t max, int64_t& out);

@@ -16,14 +16,7 @@ void for_each_jsonl_value(const std::string& content, const std::string& source,
     pos = end + 1;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     const std::string where = source + ":" + std::to_string(line_no);
-    check_json_depth(line, where, parse_error_id);
-    nlohmann::json value;
-    try {
-      value = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception&) {
-      throw InputError(where + ": not valid JSON" + expected, parse_error_id);
-    }
-    on_value(value, where);
+    on_value(parse_json(line, where, parse_error_id, expected), where);
   }
 }
 

@@ -152,14 +152,8 @@ nlohmann::json read_metadata_lines(const std::string& text, const std::string& s
     size_t first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line.compare(first, prefix.size(), prefix) != 0) continue;
     std::string where = source + ":" + std::to_string(line_number);
-    nlohmann::json piece;
-    const std::string json_text = line.substr(first + prefix.size());
-    check_json_depth(json_text, where, 813);
-    try {
-      piece = nlohmann::json::parse(json_text);
-    } catch (const nlohmann::json::exception& e) {
-      throw InputError(where + ": '# kvtuner:' metadata line is not valid JSON: " + e.what(), 813);
-    }
+    const nlohmann::json piece =
+        parse_json(line.substr(first + prefix.size()), where + ": '# kvtuner:' metadata line", 813);
     if (!piece.is_object()) throw InputError(where + ": '# kvtuner:' metadata line must hold a JSON object", 813);
     for (auto it = piece.begin(); it != piece.end(); ++it) {
       if (metadata.contains(it.key()))
@@ -226,13 +220,7 @@ std::vector<nlohmann::json> json_indexed_list(const std::string& where, const nl
 }
 
 KvConfig parse_kv_config_json(const std::string& text, const std::string& source, int expected_layers) {
-  check_json_depth(text, source, 802);
-  nlohmann::json root;
-  try {
-    root = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(source + ": not valid JSON: " + e.what(), 802);
-  }
+  const nlohmann::json root = parse_json(text, source, 802);
   if (!root.is_object()) throw InputError(source + ": expected a JSON object with \"layers\" or \"heads\"", 802);
   for (auto it = root.begin(); it != root.end(); ++it) {
     const std::string& key = it.key();

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "lib/core/error.h"
+#include "lib/core/json_limits.h"
 #include "lib/core/output.h"
 
 namespace fs = std::filesystem;
@@ -117,8 +118,11 @@ std::optional<RunManifest> read_run_manifest(const std::string& dir) {
   };
   if (!fs::is_regular_file(fs::symlink_status(path, ec))) throw bad("not a regular file");
   nlohmann::ordered_json j;
+  const std::string text = read_file(path);
+  if (json_nesting_depth(text) > kMaxJsonDepth)
+    throw bad("nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   try {
-    j = nlohmann::ordered_json::parse(read_file(path));
+    j = nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw bad("not valid JSON (" + std::string(e.what()) + ")");
   }

@@ -291,18 +291,7 @@ SensitivityTable sensitivity_table_from_json(const nlohmann::json& j, const std:
 }
 
 SensitivityTable parse_sensitivity_table(const std::string& text, const std::string& source) {
-  check_json_depth(text, source, 610);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(source + ": not valid JSON (byte " + std::to_string(e.byte) + ")", 610);
-  } catch (const nlohmann::json::exception& e) {  // out_of_range.406: a number such as 1e400 beyond double
-    throw InputError(source + ": not valid JSON (" +
-                         std::string(e.what()).substr(std::string(e.what()).find("] ") + 2) +
-                         "; every number must fit a double)",
-                     610);
-  }
+  const nlohmann::json j = parse_json(text, source, 610);
   return sensitivity_table_from_json(j, source);
 }
 

@@ -229,14 +229,7 @@ ModelConfig parse_model_config(const nlohmann::json& j, const std::string& sourc
 }
 
 ModelConfig parse_model_config_text(const std::string& text, const std::string& source) {
-  check_json_depth(text, source, 323);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(source + ": invalid JSON: " + e.what(), 323);
-  }
-  return parse_model_config(j, source);
+  return parse_model_config(parse_json(text, source, 323), source);
 }
 
 ModelConfig load_model_config(const std::string& model_dir) {

@@ -87,13 +87,8 @@ SafetensorsLayout parse_safetensors_layout(const uint8_t* data, size_t size, con
   layout.data_offset = 8 + header_len;
   const uint64_t data_size = size - layout.data_offset;
 
-  check_json_depth(layout.header_json, path + ": header", 304);  // serde_json's recursion limit
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(layout.header_json);  // also refuses a header that is not UTF-8, as the reference does
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(path + ": header is not valid JSON: " + e.what(), 304);
-  }
+  // serde_json's recursion limit; nlohmann also refuses a header that is not UTF-8, as the reference does.
+  const nlohmann::json j = parse_json(layout.header_json, path + ": header", 304);
   if (!j.is_object()) throw InputError(path + ": header is not a JSON object", 304);
 
   for (auto it = j.begin(); it != j.end(); ++it) {

@@ -15,13 +15,7 @@ namespace fs = std::filesystem;
 namespace kvt::model {
 
 std::map<std::string, std::string> parse_safetensors_index(const std::string& text, const std::string& source) {
-  check_json_depth(text, source, 330);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw InputError(source + ": invalid JSON: " + e.what(), 330);
-  }
+  const nlohmann::json j = parse_json(text, source, 330);
   if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
     throw InputError(source + ": missing object 'weight_map'", 330);
   std::map<std::string, std::string> expected_file;

@@ -84,12 +84,7 @@ struct Node {
 };
 
 json parse_json_text(const std::string& text, const std::string& path) {
-  check_json_depth(text, path, kErrTokenizerJson);  // bounds the recursion over Sequence components below
-  try {
-    return json::parse(text);
-  } catch (const json::exception& e) {
-    throw InputError(path + ": not valid JSON (" + e.what() + ")", kErrTokenizerJson);
-  }
+  return parse_json(text, path, kErrTokenizerJson);  // the depth limit bounds the recursion over Sequence components
 }
 
 json parse_json_file(const std::string& path) { return parse_json_text(read_file(path), path); }

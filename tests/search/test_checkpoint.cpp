@@ -110,5 +110,10 @@ TEST_CASE("a checkpoint that is not valid JSON is refused, and --force starts ov
   CHECK_NOTHROW(run_search_in_dir(t, force, dir.string()));
   CHECK(fs::exists(dir / "front.csv"));
   CHECK_NOTHROW(read_nsga2_checkpoint((dir / kCheckpointFileName).string()));
+  // Nesting is bounded before parsing (lib/core/json_limits.h): a deep file is the same one-line error, not a stack
+  // overflow.
+  std::ofstream(dir / kCheckpointFileName, std::ios::trunc) << std::string(100000, '[') << std::string(100000, ']');
+  CHECK_THAT(test::error_of([&] { read_nsga2_checkpoint((dir / kCheckpointFileName).string()); }),
+             Contains("[kvt.input.654]") && Contains("nested deeper than 128 levels"));
   fs::remove_all(dir);
 }

@@ -244,7 +244,7 @@ TEST_CASE("export context errors name the file or option", "[search][export]") {
             llama_config_json(R"("num_hidden_layers": 2.5, "hidden_size": 64, "num_attention_heads": 4)"));
   REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json") && Catch::Contains("num_hidden_layers"));
   dir.write("m/config.json", "{");
-  REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json: invalid JSON"));
+  REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("m/config.json: not valid JSON"));
   dir.write("m/config.json", R"({"architectures": ["GemmaForCausalLM"], "num_hidden_layers": 2})");
   REQUIRE_THROWS_WITH(load_export_context(r), Catch::Contains("GemmaForCausalLM"));
   dir.write(

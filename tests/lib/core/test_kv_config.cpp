@@ -138,7 +138,7 @@ TEST_CASE("invalid configs are rejected with file, layer and field", "[core][kv_
       {"0:\n  0: {nbits_key: 4, nbits_value: 10}\n", "layer 0 kv_head 0: nbits_value = 10"},
       {"0: [\n", "not valid YAML"},
       {"# kvtuner: {\"a\": 1\n0:\n  nbits_key: 4\n  nbits_value: 4\n",
-       "cfg.yaml:1: '# kvtuner:' metadata line is not valid JSON"},
+       "cfg.yaml:1: '# kvtuner:' metadata line: not valid JSON ("},
       {"# kvtuner: [1]\n0:\n  nbits_key: 4\n  nbits_value: 4\n", "must hold a JSON object"},
       {"# kvtuner: {\"a\": 1}\n# kvtuner: {\"a\": 2}\n0:\n  nbits_key: 4\n  nbits_value: 4\n",
        "cfg.yaml:2: metadata key 'a' is given twice"},

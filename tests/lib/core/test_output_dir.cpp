@@ -102,6 +102,9 @@ TEST_CASE("run manifest: entries outside the directory and malformed files are r
   CHECK_THAT(manifest_with(head + R"("files": "x"})"), Contains("'files'"));
   CHECK_THAT(manifest_with(R"({"format": "other"})"), Contains("[kvt.input.982]") && Contains("format"));
   CHECK_THAT(manifest_with("{"), Contains("[kvt.input.982]") && Contains("manifest.json"));
+  // Nesting is bounded before parsing, as in every JSON reader (lib/core/json_limits.h).
+  CHECK_THAT(manifest_with(head + R"("files": [], "x": )" + std::string(100000, '[') + std::string(100000, ']') + "}"),
+             Contains("[kvt.input.982]") && Contains("nested deeper than 128 levels"));
 }
 
 TEST_CASE("remove_manifest_files removes the listed files only, never links or unlisted files", "[core][output]") {

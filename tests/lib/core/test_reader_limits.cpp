@@ -81,6 +81,20 @@ TEST_CASE("table fault: 1e400 is an input error naming the file, not a raw json 
   CHECK(error.find('\n') == std::string::npos);
 }
 
+TEST_CASE("parse_json: one line naming the source, nlohmann's reason without its prefix, and the hint", "[core]") {
+  CHECK(parse_json(R"({"a": [1, 2]})", "x.json", 1)["a"][1] == 2);
+  const std::string syntax = error_of([] { parse_json("{\"a\": }", "x.json", 722, "; expected an object"); });
+  CHECK_THAT(syntax, Catch::StartsWith("[kvt.input.722] x.json: not valid JSON (parse error at line 1, column 7") &&
+                         Catch::EndsWith("); expected an object"));
+  CHECK(syntax.find("json.exception") == std::string::npos);
+  CHECK(syntax.find('\n') == std::string::npos);
+  CHECK_THAT(error_of([] { parse_json("[1e400]", "x.json", 610); }),
+             Catch::StartsWith("[kvt.input.610] x.json: not valid JSON (number overflow") &&
+                 Catch::EndsWith("every number must fit a double)"));
+  CHECK_THAT(error_of([] { parse_json(nested_arrays(129), "x.json", 5); }),
+             Catch::StartsWith("[kvt.input.5] x.json: JSON nested deeper than 128 levels"));
+}
+
 TEST_CASE("table fault: nesting beyond the JSON limit is refused before parsing", "[core]") {
   std::string text = to_json(two_layer_table()).dump();
   text.insert(text.size() - 1, ",\"x\":" + nested_arrays(100000));
@@ -154,7 +168,8 @@ TEST_CASE("config fault: metadata kvtuner reads back is type-checked", "[core][k
         "[kvt.input.813] c.yaml: metadata 'scheme' must be a string, got 7");
   CHECK(
       error_of([&] { parse_kv_config_yaml("# kvtuner: {\"x\": " + nested_arrays(5000) + "}\n" + layers, "c.yaml"); }) ==
-      "[kvt.input.813] c.yaml:1: JSON nested deeper than 128 levels (the limit of the Hugging Face readers, "
+      "[kvt.input.813] c.yaml:1: '# kvtuner:' metadata line: JSON nested deeper than 128 levels (the limit of the "
+      "Hugging Face readers, "
       "serde_json)");
 }
 

@@ -147,7 +147,7 @@ TEST_CASE("safetensors fault: __metadata__ and nesting as the reference reader t
   SECTION("a header that is not UTF-8") {
     auto path = write_raw("utf8", "{\"a\xff\": {\"dtype\": \"F32\", \"shape\": [0], \"data_offsets\": [0, 0]}}", 0);
     CHECK_THAT(error_of([&] { model::SafetensorsFile f(path); }),
-               StartsWith("[kvt.input.304] " + path + ": header is not valid JSON"));
+               StartsWith("[kvt.input.304] " + path + ": header: not valid JSON ("));
   }
   SECTION("the layout parser reads only the bytes it is given") {
     const std::string bytes = std::string("\x02\0\0\0\0\0\0\0{}", 10);
@@ -177,7 +177,7 @@ TEST_CASE("model fault: config.json token ids are range-checked before narrowing
         "serde_json)");
 }
 
-TEST_CASE("sharded index: file names stay in the model directory; nesting is bounded", "[lib][model]") {
+TEST_CASE("sharded index: file names stay in the model directory, nesting is bounded", "[lib][model]") {
   CHECK(model::parse_safetensors_index(R"({"weight_map": {"a": "m-1.safetensors"}})", "i.json").at("a") ==
         "m-1.safetensors");
   CHECK(error_of([] { model::parse_safetensors_index(R"({"weight_map": {"a": ""}})", "i.json"); }) ==
