@@ -6,6 +6,7 @@
 
 #include "calibration/input/calibration_set.h"
 #include "lib/report/format.h"
+#include "lib/report/markdown.h"
 
 namespace kvt::app {
 
@@ -79,42 +80,45 @@ std::string run_report_markdown(const RunSummary& s) {
       "Deploy these (KVTuner per-layer YAML, drop-in for FlexibleQuantizedCache `per_layer_config_path`). The search "
       "minimised the layer error `" +
       s.proxy + "`" + (s.proxy_reason.empty() ? "" : " (" + s.proxy_reason + ")") + "; see docs/proxies.md.\n\n";
-  md += "| budget (bits) | config | nominal bits | effective bits | proxy rank | validation " + metric +
-        " | test KL | test Δppl | test top-1 | test gen. identical | beats (uniform, ≥ its bits) | does not beat |\n";
-  md += "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  report::MarkdownTable finals({"budget (bits)", "config", "nominal bits", "effective bits", "proxy rank",
+                                "validation " + metric, "test KL", "test Δppl", "test top-1", "test gen. identical",
+                                "beats (uniform, ≥ its bits)", "does not beat"});
   auto comparisons = eval::compare_with_baselines(test);
+  auto joined = [](const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  };
   for (const auto& f : s.finals) {
     const eval::ProxyCandidate& c = s.candidates[f.candidate];
     const eval::ConfigResult* row = row_named(test, stem(f.file));
-    const int proxy_rank = proxy_rank_in(c, f.budget);
     const double validation = s.two_stage.end_to_end[f.candidate];
-    md += "| " + bits_text(f.budget) + " | [" + f.file + "](" + f.file + ") | " +
-          report::format_fixed(c.nominal_bits, 3) + " | " + (row ? report::format_fixed(row->effective_bits, 3) : "") +
-          " | " + std::to_string(proxy_rank) + " | " +
-          (s.two_stage.metric == eval::RescoreMetric::KL ? report::format_scientific(validation, 3)
-                                                         : report::format_fixed(validation, 4)) +
-          " | ";
+    std::vector<std::string> cells = {bits_text(f.budget),
+                                      "[" + f.file + "](" + f.file + ")",
+                                      report::format_fixed(c.nominal_bits, 3),
+                                      row ? report::format_fixed(row->effective_bits, 3) : "",
+                                      std::to_string(proxy_rank_in(c, f.budget)),
+                                      s.two_stage.metric == eval::RescoreMetric::KL
+                                          ? report::format_scientific(validation, 3)
+                                          : report::format_fixed(validation, 4)};
     if (row) {
-      md += report::format_scientific(row->mean_kl, 3) + " | " + (row->perplexity >= fp_ppl ? "+" : "") +
-            report::format_fixed(row->perplexity - fp_ppl, 4) + " | " + report::format_fixed(row->top1_agreement, 4) +
-            " | ";
-      size_t index = size_t(row - test.rows.data());
-      md += (index < s.test_evaluation.generation.size()
-                 ? report::format_fixed(s.test_evaluation.generation[index].identical_fraction, 4)
-                 : "") +
-            " | ";
-      for (const auto& cmp : comparisons)
-        if (cmp.config == row->name) {
-          std::string beaten, not_beaten;
-          for (const auto& n : cmp.beaten) beaten += (beaten.empty() ? "" : ", ") + n;
-          for (const auto& n : cmp.not_beaten) not_beaten += (not_beaten.empty() ? "" : ", ") + n;
-          md += beaten + " | " + not_beaten + " |";
-        }
+      const size_t index = size_t(row - test.rows.data());
+      cells.push_back(report::format_scientific(row->mean_kl, 3));
+      cells.push_back((row->perplexity >= fp_ppl ? "+" : "") + report::format_fixed(row->perplexity - fp_ppl, 4));
+      cells.push_back(report::format_fixed(row->top1_agreement, 4));
+      cells.push_back(index < s.test_evaluation.generation.size()
+                          ? report::format_fixed(s.test_evaluation.generation[index].identical_fraction, 4)
+                          : "");
+      const auto cmp = std::find_if(comparisons.begin(), comparisons.end(),
+                                    [&](const eval::BaselineComparison& x) { return x.config == row->name; });
+      cells.push_back(cmp == comparisons.end() ? "" : joined(cmp->beaten));
+      cells.push_back(cmp == comparisons.end() ? "" : joined(cmp->not_beaten));
     } else {
-      md += " | | | | | |";
+      cells.insert(cells.end(), 6, "");
     }
-    md += "\n";
+    finals.row(cells);
   }
+  md += finals.str();
   for (double b : s.skipped_budgets) md += "\nNo searched config fits the " + bits_text(b) + "-bit budget.\n";
   md += "\n";
   for (const auto& f : s.finals) {
@@ -179,18 +183,18 @@ std::string run_report_markdown(const RunSummary& s) {
         " (--threads: these bytes repeat for this count on any machine; other counts may differ in the last digits)\n";
 
   md += "\n## Files\n\n";
-  md += "| path | what |\n| --- | --- |\n";
-  for (const auto& f : s.finals)
-    md += "| " + f.file + " | final config for the " + bits_text(f.budget) + "-bit budget |\n";
-  md +=
-      "| evaluation/evaluation.{md,json,svg} | test-split table, machine-readable form, KL vs effective bits plot |\n";
-  md += "| validation/rescore.{md,json} | end-to-end re-scoring of the proxy's best configs (validation split) |\n";
-  md +=
-      "| search/ | proxy search: report.md, front.csv, pareto.svg, search.json, the top configs per budget (_0 = best "
-      "proxy) |\n";
-  md +=
-      "| profile/sensitivity.{json,csv,svg} | per-layer sensitivity table (the search's input; reusable with "
-      "`kvtuner-search search`) |\n";
+  report::MarkdownTable files({"path", "what"});
+  for (const auto& f : s.finals) files.row({f.file, "final config for the " + bits_text(f.budget) + "-bit budget"});
+  files
+      .row(
+          {"evaluation/evaluation.{md,json,svg}", "test-split table, machine-readable form, KL vs effective bits plot"})
+      .row({"validation/rescore.{md,json}", "end-to-end re-scoring of the proxy's best configs (validation split)"})
+      .row({"search/",
+            "proxy search: report.md, front.csv, pareto.svg, search.json, the top configs per budget (_0 = "
+            "best proxy)"})
+      .row({"profile/sensitivity.{json,csv,svg}",
+            "per-layer sensitivity table (the search's input; reusable with `kvtuner-search search`)"});
+  md += files.str();
   return md;
 }
 

@@ -6,7 +6,7 @@
 
 #include "lib/eval/data_overlap.h"
 #include "lib/eval/eval_report.h"
-#include "lib/eval/two_stage.h"
+#include "lib/eval/two_stage_ranking.h"
 
 namespace kvt::app {
 

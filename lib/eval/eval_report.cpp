@@ -3,17 +3,11 @@
 #include <cstdio>
 
 #include "lib/core/error.h"
-#include "lib/eval/svg_plot.h"
 #include "lib/report/format.h"
+#include "lib/report/markdown.h"
+#include "lib/report/plot.h"
 
 namespace kvt::eval {
-
-namespace {
-
-std::string fixed(double value, int decimals) { return report::format_fixed(value, decimals); }
-std::string scientific(double value, int decimals) { return report::format_scientific(value, decimals); }
-
-}  // namespace
 
 std::vector<BaselineComparison> compare_with_baselines(const EvaluationResult& result) {
   std::vector<BaselineComparison> out;
@@ -118,28 +112,35 @@ std::string evaluation_markdown(const EvaluationReport& report, const std::strin
   const bool with_generation = !report.generation.empty();
   const double fp_ppl = r.rows.empty() ? 0 : r.rows[0].perplexity;
   auto comparisons = compare_with_baselines(r);
-  md += "| config | kind | nominal bits | effective bits | perplexity | Δppl | KL (nats/token) | top-1 agree |";
-  md += with_generation ? " gen. identical | first divergence (mean / min) |" : "";
-  md += " beats (uniform, ≥ its bits) | does not beat (uniform, ≥ its bits) | dominated by (uniform, ≤ its bits) |\n";
-  md += "| --- | --- | --- | --- | --- | --- | --- | --- |";
-  md += with_generation ? " --- | --- |" : "";
-  md += " --- | --- | --- |\n";
+  std::vector<std::string> header = {"config",     "kind", "nominal bits",    "effective bits",
+                                     "perplexity", "Δppl", "KL (nats/token)", "top-1 agree"};
+  if (with_generation) header.insert(header.end(), {"gen. identical", "first divergence (mean / min)"});
+  header.insert(header.end(), {"beats (uniform, ≥ its bits)", "does not beat (uniform, ≥ its bits)",
+                               "dominated by (uniform, ≤ its bits)"});
+  report::MarkdownTable table(header);
   for (size_t i = 0; i < r.rows.size(); ++i) {
     const ConfigResult& c = r.rows[i];
-    md += "| " + c.name + " | " + c.kind + " | " + fixed(c.nominal_bits, 3) + " | " + fixed(c.effective_bits, 3) +
-          " | " + fixed(c.perplexity, 4) + " | " + (c.perplexity - fp_ppl >= 0 ? "+" : "") +
-          fixed(c.perplexity - fp_ppl, 4) + " | " + scientific(c.mean_kl, 3) + " ± " + scientific(c.kl_stderr, 1) +
-          " | " + fixed(c.top1_agreement, 4) + " |";
+    std::vector<std::string> row = {
+        c.name,
+        c.kind,
+        report::format_fixed(c.nominal_bits, 3),
+        report::format_fixed(c.effective_bits, 3),
+        report::format_fixed(c.perplexity, 4),
+        (c.perplexity - fp_ppl >= 0 ? "+" : "") + report::format_fixed(c.perplexity - fp_ppl, 4),
+        report::format_scientific(c.mean_kl, 3) + " ± " + report::format_scientific(c.kl_stderr, 1),
+        report::format_fixed(c.top1_agreement, 4)};
     if (with_generation) {
       const GenerationResult& g = report.generation[i];
-      md += " " + fixed(g.identical_fraction, 4) + " | " + fixed(g.mean_first_divergence, 1) + " / " +
-            std::to_string(g.earliest_divergence) + " |";
+      row.push_back(report::format_fixed(g.identical_fraction, 4));
+      row.push_back(report::format_fixed(g.mean_first_divergence, 1) + " / " + std::to_string(g.earliest_divergence));
     }
     if (const BaselineComparison* cmp = comparison_for(comparisons, c.name))
-      md += " " + join(cmp->beaten) + " | " + join(cmp->not_beaten) + " | " + join(cmp->dominated_by) + " |\n";
+      row.insert(row.end(), {join(cmp->beaten), join(cmp->not_beaten), join(cmp->dominated_by)});
     else
-      md += " | | |\n";
+      row.insert(row.end(), {"", "", ""});
+    table.row(row);
   }
+  md += table.str();
   if (with_generation && !report.generation.empty())
     md +=
         "\nGeneration: greedy decoding of " + std::to_string(report.generation[0].new_tokens) + " tokens from " +
@@ -154,15 +155,15 @@ std::string evaluation_markdown(const EvaluationReport& report, const std::strin
 std::string evaluation_svg(const EvaluationReport& report, PlotMetric metric) {
   const EvaluationResult& r = report.result;
   const double fp_ppl = r.rows.empty() ? 0 : r.rows[0].perplexity;
-  PlotSpec spec;
+  report::PlotSpec spec;
   spec.log_y = metric == PlotMetric::KL;
   spec.title = metric == PlotMetric::KL ? "Held-out KL vs effective bits" : "Held-out Δperplexity vs effective bits";
   spec.x_label = "effective bits per K/V element";
   spec.y_label =
       metric == PlotMetric::KL ? "KL(full precision ‖ quantized), nats/token" : "perplexity − full precision";
-  PlotSeries baselines{"uniform baselines", "#d62728", true, true, {}};
-  PlotSeries searched{"searched configs", "#1f77b4", false, false, {}};
-  PlotSeries full{"full precision", "#2ca02c", true, false, {}};
+  report::PlotSeries baselines{"uniform baselines", "#d62728", true, true, {}};
+  report::PlotSeries searched{"searched configs", "#1f77b4", false, false, {}};
+  report::PlotSeries full{"full precision", "#2ca02c", true, false, {}};
   size_t searched_count = 0;
   for (const auto& c : r.rows) searched_count += c.kind == "searched";
   for (const auto& c : r.rows) {
@@ -174,7 +175,7 @@ std::string evaluation_svg(const EvaluationReport& report, PlotMetric metric) {
   }
   spec.series = {baselines, searched};
   if (!full.points.empty()) spec.series.push_back(full);
-  return render_svg_plot(spec);
+  return report::render_plot(spec);
 }
 
 }  // namespace kvt::eval

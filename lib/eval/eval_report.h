@@ -5,8 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "lib/eval/evaluator.h"
-#include "lib/eval/generation_check.h"
+#include "lib/eval/eval_results.h"
 
 namespace kvt::eval {
 

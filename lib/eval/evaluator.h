@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lib/core/kv_config.h"
+#include "lib/eval/eval_results.h"
 #include "lib/eval/logit_metrics.h"
 #include "lib/model/forward.h"
 #include "lib/quant/prompt_length.h"
@@ -23,37 +24,12 @@ class Model;
 
 namespace kvt::eval {
 
-struct EvalConfig {
-  std::string name;    // label in tables: "KV4", or a config file's stem
-  std::string kind;    // "baseline" or "searched" (the evaluator adds the "full-precision" row itself)
-  std::string source;  // the file it was read from; empty for built-in baselines
-  KvConfig config;
-};
-
 struct EvalOptions {
   quant::QuantScheme scheme;
   quant::PrefillMode prefill = quant::PrefillMode::FullPrecision;
   quant::PromptLength prompt_length;
   model::ForwardOptions forward;
   int64_t batch_tokens = 4096;  // tokens per forward batch (at least one sequence)
-};
-
-struct ConfigResult {
-  std::string name, kind, source;
-  double nominal_bits = 16;    // element-weighted mean of the config's bit widths (KVTuner f_m)
-  double effective_bits = 16;  // lib/quant storage accounting over every sequence's final cache
-  double perplexity = 0;       // exp(mean NLL) over the scored tokens
-  double mean_kl = 0;          // nats per scored token
-  double kl_stderr = 0;        // standard error of mean_kl across sequences (sequence means, token-weighted)
-  double top1_agreement = 1;   // share of scored positions whose argmax equals full precision's
-  int64_t tokens = 0;          // scored tokens
-};
-
-struct EvaluationResult {
-  std::vector<ConfigResult> rows;  // rows[0]: full precision; then the configs in the order given
-  int64_t sequences = 0;
-  int64_t total_tokens = 0;   // tokens in all sequences
-  int64_t scored_tokens = 0;  // continuation tokens (per config)
 };
 
 // @throws InputError when a config does not fit the model, or a sequence is too short for the prompt length.

@@ -9,16 +9,6 @@
 
 namespace kvt::eval {
 
-struct GenerationResult {
-  std::string name;
-  int prompts = 0;
-  int new_tokens = 0;
-  double identical_fraction = 1;     // share of generated positions whose token equals full precision's
-  double mean_first_divergence = 0;  // first differing position per prompt (0-based; new_tokens if none), averaged
-  int earliest_divergence = 0;       // the smallest of those
-  int identical_prompts = 0;         // prompts whose whole generation equals full precision's
-};
-
 // The first `max_prompts` sequences cut to one prompt length: the smallest of their prompt lengths
 // (quant::PromptLength::for_sequence). @throws InputError when there is no sequence.
 std::vector<std::vector<int64_t>> generation_prompts(const std::vector<std::vector<int64_t>>& sequences,

@@ -24,8 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fixed(double value, int digits) { return report::format_fixed(value, digits); }
-
 // <|endoftext|> doc <|endoftext|> doc ... <|endoftext|>: every document starts after a BOS.
 std::vector<int64_t> token_stream(const std::vector<Document>& docs, const BpeEncoder& encoder, int64_t eot) {
   std::vector<int64_t> stream{eot};
@@ -93,9 +91,9 @@ PipelineResult run_training_pipeline(const PipelineOptions& o) {
   result.log = train_model(model, train_tokens, heldout_tokens, o.train, [&](const TrainLogRow& row) {
     double seconds = elapsed();
     log_info("step " + std::to_string(row.step) + "/" + std::to_string(o.train.steps) + "  train " +
-             fixed(row.train_loss, 4) + "  held-out " + fixed(row.heldout_loss, 4) + "  lr " +
-             fixed(row.learning_rate, 6) + "  " + fixed(row.tokens_seen / seconds, 0) + " tok/s  " + fixed(seconds, 0) +
-             " s");
+             report::format_fixed(row.train_loss, 4) + "  held-out " + report::format_fixed(row.heldout_loss, 4) +
+             "  lr " + report::format_fixed(row.learning_rate, 6) + "  " +
+             report::format_fixed(row.tokens_seen / seconds, 0) + " tok/s  " + report::format_fixed(seconds, 0) + " s");
   });
   result.train_seconds = elapsed();
   result.tokens_per_second = result.log.back().tokens_seen / result.train_seconds;
@@ -139,26 +137,28 @@ PipelineResult run_training_pipeline(const PipelineOptions& o) {
                        {"train_stream", train_tokens.size()},
                        {"heldout_stream", heldout_tokens.size()}};
   summary["parameters"] = config.parameter_count();
-  summary["training"] = {{"steps", o.train.steps},
-                         {"batch_size", o.train.batch_size},
-                         {"context", config.max_position_embeddings},
-                         {"tokens_seen", result.log.back().tokens_seen},
-                         {"epochs", fixed(double(result.log.back().tokens_seen) / train_tokens.size(), 3)},
-                         {"peak_learning_rate", o.train.learning_rate},
-                         {"warmup_steps", o.train.warmup_steps},
-                         {"weight_decay", o.train.weight_decay},
-                         {"final_train_loss", fixed(result.log.back().train_loss, 4)},
-                         {"final_heldout_loss_fp32_windows", fixed(result.log.back().heldout_loss, 4)}};
+  summary["training"] = {
+      {"steps", o.train.steps},
+      {"batch_size", o.train.batch_size},
+      {"context", config.max_position_embeddings},
+      {"tokens_seen", result.log.back().tokens_seen},
+      {"epochs", report::format_fixed(double(result.log.back().tokens_seen) / train_tokens.size(), 3)},
+      {"peak_learning_rate", o.train.learning_rate},
+      {"warmup_steps", o.train.warmup_steps},
+      {"weight_decay", o.train.weight_decay},
+      {"final_train_loss", report::format_fixed(result.log.back().train_loss, 4)},
+      {"final_heldout_loss_fp32_windows", report::format_fixed(result.log.back().heldout_loss, 4)}};
   summary["heldout_eval_saved_model"] = {{"predicted_tokens", ppl.predicted_tokens},
-                                         {"nll", fixed(ppl.model_nll, 4)},
-                                         {"perplexity", fixed(ppl.model_perplexity(), 2)},
-                                         {"unigram_nll", fixed(ppl.unigram_nll, 4)},
-                                         {"unigram_perplexity", fixed(ppl.unigram_perplexity(), 2)}};
+                                         {"nll", report::format_fixed(ppl.model_nll, 4)},
+                                         {"perplexity", report::format_fixed(ppl.model_perplexity(), 2)},
+                                         {"unigram_nll", report::format_fixed(ppl.unigram_nll, 4)},
+                                         {"unigram_perplexity", report::format_fixed(ppl.unigram_perplexity(), 2)}};
   summary["greedy_samples"] = samples;
   write_file_atomic(path_in(o.out_dir, "training_summary.json"), summary.dump(2) + "\n", o.force);
-  log_info("held-out perplexity " + fixed(result.heldout_perplexity, 2) + " (unigram " +
-           fixed(result.unigram_perplexity, 2) + "); " + fixed(result.tokens_per_second, 0) + " tokens/s, " +
-           fixed(result.train_seconds, 0) + " s of training");
+  log_info("held-out perplexity " + report::format_fixed(result.heldout_perplexity, 2) + " (unigram " +
+           report::format_fixed(result.unigram_perplexity, 2) + "); " +
+           report::format_fixed(result.tokens_per_second, 0) + " tokens/s, " +
+           report::format_fixed(result.train_seconds, 0) + " s of training");
   return result;
 }
 

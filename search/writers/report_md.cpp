@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "lib/core/sensitivity_stats.h"
+#include "lib/report/markdown.h"
 #include "search/writers/text_format.h"
 
 namespace kvt::search {
@@ -34,16 +35,17 @@ void sensitivity_section(std::ostringstream& out, const SensitivityTable& t) {
                                                 : "diagonal-Fisher estimate of that KL (nats/token)";
   out << "## Sensitivity\n\n"
       << col << " = " << meaning << ", per layer and pair; the search's proxy. Averages over layers,\n"
-      << "as in the paper's Table 3:\n\n| pair | mean bits | mean " << col << " | min " << col << " (layer) | max "
-      << col << " (layer) |\n"
-      << "| --- | --- | --- | --- | --- |\n";
+      << "as in the paper's Table 3:\n\n";
+  report::MarkdownTable pairs(
+      {"pair", "mean bits", "mean " + col, "min " + col + " (layer)", "max " + col + " (layer)"});
   const std::vector<PairStats> stats = pair_stats(e);
   for (size_t p = 0; p < t.pairs.size(); ++p) {
     const PairStats& s = stats[p];
-    out << "| " << t.pairs[p].name() << " | " << format_fixed(t.pairs[p].mean_bits(), 1) << " | "
-        << format_significant(s.mean, 4) << " | " << format_significant(s.min, 4) << " (" << s.min_layer << ") | "
-        << format_significant(s.max, 4) << " (" << s.max_layer << ") |\n";
+    pairs.row({t.pairs[p].name(), format_fixed(t.pairs[p].mean_bits(), 1), format_significant(s.mean, 4),
+               format_significant(s.min, 4) + " (" + std::to_string(s.min_layer) + ")",
+               format_significant(s.max, 4) + " (" + std::to_string(s.max_layer) + ")"});
   }
+  out << pairs.str();
   // Rank layers by their mean error over all pairs.
   const std::vector<double> layer_mean = layer_means(e);
   const std::vector<int> order = layers_by_sensitivity(e);
@@ -66,7 +68,7 @@ void structure_section(std::ostringstream& out, const SearchResult& r) {
   if (r.options.prune.rel_tol > 0 || r.options.prune.abs_tol > 0)
     out << "; errors within max(" << format_significant(r.options.prune.abs_tol, 6) << ", "
         << format_significant(r.options.prune.rel_tol, 6) << " × " << proxy_column(t.proxy) << ") count as equal";
-  out << ".\n\n| candidate set | layers |\n| --- | --- |\n";
+  out << ".\n\n";
   std::map<std::vector<int>, std::vector<int>> layers_of_set;
   std::vector<std::vector<int>> set_order;
   for (int l = 0; l < t.num_layers; ++l) {
@@ -74,8 +76,9 @@ void structure_section(std::ostringstream& out, const SearchResult& r) {
     if (layers.empty()) set_order.push_back(r.candidate_sets.per_layer[l]);
     layers.push_back(l);
   }
-  for (const auto& set : set_order)
-    out << "| " << names(t, set) << " | " << format_layer_list(layers_of_set[set]) << " |\n";
+  report::MarkdownTable sets({"candidate set", "layers"});
+  for (const auto& set : set_order) sets.row({names(t, set), format_layer_list(layers_of_set[set])});
+  out << sets.str();
 
   out << "\n## Groups\n\n";
   if (!r.options.group.explicit_groups.empty())
@@ -91,11 +94,12 @@ void structure_section(std::ostringstream& out, const SearchResult& r) {
   double log10_space = 0;
   for (const auto& g : r.groups.groups) log10_space += std::log10(static_cast<double>(g.candidates.size()));
   out << " " << r.groups.groups.size() << " groups; search space 10^" << format_fixed(log10_space, 2)
-      << " configs.\n\n| group | layers | candidate set |\n| --- | --- | --- |\n";
+      << " configs.\n\n";
+  report::MarkdownTable groups({"group", "layers", "candidate set"});
   for (size_t g = 0; g < r.groups.groups.size(); ++g)
-    out << "| " << g << " | " << format_layer_list(r.groups.groups[g].layers) << " | "
-        << names(t, r.groups.groups[g].candidates) << " |\n";
-  out << "\n";
+    groups.row(
+        {std::to_string(g), format_layer_list(r.groups.groups[g].layers), names(t, r.groups.groups[g].candidates)});
+  out << groups.str() << "\n";
 }
 
 void search_section(std::ostringstream& out, const SearchResult& r) {
@@ -122,28 +126,28 @@ void search_section(std::ostringstream& out, const SearchResult& r) {
   if (r.hypervolume)
     out << "- Hypervolume ratio searched / exact: " << format_fixed(r.hypervolume->ratio, 4)
         << " (objectives normalized by the exact front's range within the bound, reference point (1.1, 1.1))\n";
-  out << "\n![Pareto front](pareto.svg)\n\n## Uniform baselines\n\n| pair | memory | nominal bits | effective bits | "
-      << (r.proxy_objective ? "proxy error" : "objective") << " |\n| --- | --- | --- | --- | --- |\n";
+  out << "\n![Pareto front](pareto.svg)\n\n## Uniform baselines\n\n";
+  report::MarkdownTable uniform(
+      {"pair", "memory", "nominal bits", "effective bits", r.proxy_objective ? "proxy error" : "objective"});
   for (const auto& u : r.uniform)
-    out << "| " << u.pair.name() << " | " << format_significant(u.memory, 6) << " | "
-        << format_fixed(u.score.nominal_bits, 4) << " | " << format_fixed(u.score.effective_bits, 4) << " | "
-        << format_fixed(u.error, 4) << " |\n";
-  out << "\n";
+    uniform.row({u.pair.name(), format_significant(u.memory, 6), format_fixed(u.score.nominal_bits, 4),
+                 format_fixed(u.score.effective_bits, 4), format_fixed(u.error, 4)});
+  out << uniform.str() << "\n";
 }
 
 void selection_section(std::ostringstream& out, const SearchResult& r) {
   out << "## Chosen configs\n\nPer budget, the searched-front configs within it with the lowest error (`_0` first); "
-      << "the knee is the front point farthest from the chord between the front's ends (normalized).\n\n"
-      << "| file | role | nominal bits | effective bits | proxy error | objective | pairs |\n"
-      << "| --- | --- | --- | --- | --- | --- | --- |\n";
+      << "the knee is the front point farthest from the chord between the front's ends (normalized).\n\n";
+  report::MarkdownTable chosen({"file", "role", "nominal bits", "effective bits", "proxy error", "objective", "pairs"});
   for (const auto& s : r.selected) {
     ConfigScore score = score_config(r.table, s.point.layer_pairs);
     std::string role =
         s.role == "knee" ? "knee" : "≤ " + format_budget(s.budget_bits) + " bits, #" + std::to_string(s.rank);
-    out << "| " << s.file_name << " | " << role << " | " << format_fixed(score.nominal_bits, 4) << " | "
-        << format_fixed(score.effective_bits, 4) << " | " << format_fixed(score.proxy_error, 4) << " | "
-        << format_significant(s.point.error, 6) << " | " << pair_histogram(config_pairs(r.table, s.point)) << " |\n";
+    chosen.row({s.file_name, role, format_fixed(score.nominal_bits, 4), format_fixed(score.effective_bits, 4),
+                format_fixed(score.proxy_error, 4), format_significant(s.point.error, 6),
+                pair_histogram(config_pairs(r.table, s.point))});
   }
+  out << chosen.str();
   for (double budget : r.options.budgets) {
     bool found = std::any_of(r.selected.begin(), r.selected.end(),
                              [&](const SelectedConfig& s) { return s.role == "budget" && s.budget_bits == budget; });
@@ -159,16 +163,17 @@ void selection_section(std::ostringstream& out, const SearchResult& r) {
 std::string search_report_markdown(const SearchResult& r) {
   const SensitivityTable& t = r.table;
   std::ostringstream out;
+  report::MarkdownTable about({"", ""});
+  about.row({"model", t.model_name + " (hash " + t.model_hash + ")"})
+      .row({"scheme", t.scheme + (t.prefill_mode.empty() ? "" : ", " + t.prefill_mode)})
+      .row({"calibration", "hash " + t.calib_hash + ", " + std::to_string(t.num_prompts) + " prompts, " +
+                               std::to_string(t.num_tokens) + " tokens"})
+      .row({"layers × pairs", std::to_string(t.num_layers) + " × " + std::to_string(t.pairs.size())})
+      .row({"sensitivity table",
+            "hash " + r.table_hash + (t.tool_version.empty() ? "" : ", written by " + t.tool_version)})
+      .row({"search", "fingerprint " + r.fingerprint + ", kvtuner " + KVT_VERSION});
   out << "# KVTuner search report: " << (t.model_name.empty() ? "model" : t.model_name) << "\n\n"
-      << "| | |\n| --- | --- |\n"
-      << "| model | " << t.model_name << " (hash " << t.model_hash << ") |\n"
-      << "| scheme | " << t.scheme << (t.prefill_mode.empty() ? "" : ", " + t.prefill_mode) << " |\n"
-      << "| calibration | hash " << t.calib_hash << ", " << t.num_prompts << " prompts, " << t.num_tokens
-      << " tokens |\n"
-      << "| layers × pairs | " << t.num_layers << " × " << t.pairs.size() << " |\n"
-      << "| sensitivity table | hash " << r.table_hash
-      << (t.tool_version.empty() ? "" : ", written by " + t.tool_version) << " |\n"
-      << "| search | fingerprint " << r.fingerprint << ", kvtuner " << KVT_VERSION << " |\n\n";
+      << about.str() << "\n";
   sensitivity_section(out, t);
   structure_section(out, r);
   search_section(out, r);
