@@ -6,8 +6,6 @@
 
 namespace kvt::search {
 
-std::vector<PrecisionPair> uniform_reference_pairs() { return {{8, 8}, {8, 4}, {4, 4}, {4, 2}, {2, 2}}; }
-
 std::string search_fingerprint(const SensitivityTable& table, const SearchOptions& o,
                                const std::string& objective_name) {
   nlohmann::json j;

@@ -68,7 +68,4 @@ SearchResult run_search(const SensitivityTable& table, const SearchOptions& opti
 std::string search_fingerprint(const SensitivityTable& table, const SearchOptions& options,
                                const std::string& objective_name);
 
-// The uniform reference pairs of the paper's plots, in that order.
-std::vector<PrecisionPair> uniform_reference_pairs();
-
 }  // namespace kvt::search

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/kvtuner-search/commands.h"
+#include "apps/kvtuner-search/compute_options.h"
 #include "calibration/input/calibration_set.h"
 #include "lib/core/error.h"
 #include "lib/model/model.h"
@@ -19,16 +20,13 @@ struct PerplexityOptions {
   std::string text_path;
   calib::CalibOptions input;
   bool per_token = false;
-  std::string dtype = "float32";
-  std::string device = "cpu";
+  ForwardSetting forward;
 };
 
 void run_perplexity(PerplexityOptions opt) {
   if (opt.text_path.empty() && opt.input.ids_path.empty())
     throw InputError("perplexity: give the sequences with --ids FILE (.jsonl of id arrays) or --text FILE", 360);
-  model::ForwardOptions forward_options;
-  forward_options.dtype = model::parse_dtype(opt.dtype);
-  forward_options.device = model::parse_device(opt.device);
+  const model::ForwardOptions forward_options = opt.forward.value;
   auto model = model::Model::open(opt.model_dir);
   const auto& c = model.config();
   calib::CalibrationSet sequences;
@@ -76,8 +74,7 @@ void register_perplexity(CLI::App& app) {
   cmd->add_option("--max-tokens", opt->input.max_tokens, "Truncate each sequence to this many tokens (0 = no limit)");
   cmd->add_option("--num-sequences", opt->input.num_prompts, "Use at most this many sequences (0 = all)");
   cmd->add_flag("--per-token", opt->per_token, "Print one JSON line per sequence with each token's log-probability");
-  cmd->add_option("--dtype", opt->dtype, "Compute dtype: float32, bfloat16, float16")->capture_default_str();
-  cmd->add_option("--device", opt->device, "cpu, cuda or cuda:N")->capture_default_str();
+  add_forward_options(cmd, opt->forward);
   cmd->callback([opt] { run_perplexity(*opt); });
 }
 

@@ -8,6 +8,7 @@
 
 #include "apps/kvtuner-search/calib_options.h"
 #include "apps/kvtuner-search/commands.h"
+#include "apps/kvtuner-search/compute_options.h"
 #include "apps/kvtuner-search/proxy_options.h"
 #include "calibration/profiler/profiler.h"
 #include "calibration/profiler/summary.h"
@@ -25,13 +26,16 @@ namespace kvt::app {
 namespace {
 
 struct ProfileCommand {
-  std::string model_dir, scheme = quant::kDefaultSchemeName, pairs, prefill = "fp", prompt_len = "half",
-                         dtype = "float32", device = "cpu", out;
+  std::string model_dir, out;
+  SchemeSetting scheme;
+  PairsSetting pairs;
+  PrefillSetting prefill;
+  PromptLengthSetting prompt_length;
+  ForwardSetting forward;
   calib::CalibOptions calib;
   std::vector<int> bits;
   profile::ProfileOptions measures;  // --proxy, --proxy-budget, --kl-tokens, --seed
   bool force = false;
-  const CLI::Option* pairs_option = nullptr;  // given at all: `--pairs ""` is an empty list, not the default
 };
 
 // FILE.json → FILE.csv / FILE.svg; other names get the extension appended.
@@ -45,13 +49,12 @@ std::string sibling(const std::string& path, const std::string& ext) {
 void run_profile(const ProfileCommand& cmd) {
   // Validate everything cheap before the forward.
   profile::ProfileOptions options = cmd.measures;
-  options.scheme = quant::lookup_scheme(cmd.scheme);
+  options.scheme = cmd.scheme.value.value_or(quant::lookup_scheme(quant::kDefaultSchemeName));
   if (!cmd.bits.empty()) options.pairs = pairs_from_bits(cmd.bits);
-  if (cmd.pairs_option->count() > 0) options.pairs = parse_pair_list(cmd.pairs);
-  options.prefill = quant::parse_prefill_mode(cmd.prefill);
-  options.prompt_length = quant::parse_prompt_length(cmd.prompt_len);  // same syntax as evaluate
-  options.forward.dtype = model::parse_dtype(cmd.dtype);
-  options.forward.device = model::parse_device(cmd.device);
+  if (cmd.pairs.value) options.pairs = *cmd.pairs.value;
+  options.prefill = cmd.prefill.value.value_or(quant::PrefillMode::FullPrecision);
+  options.prompt_length = cmd.prompt_length.value;  // same syntax as evaluate
+  options.forward = cmd.forward.value;
   const std::string csv_path = sibling(cmd.out, ".csv"), svg_path = sibling(cmd.out, ".svg");
   for (const auto& path : {cmd.out, csv_path, svg_path}) check_overwrite(path, cmd.force);
   calib::validate(cmd.calib);
@@ -80,23 +83,18 @@ void register_profile(CLI::App& app) {
                                  "estimate) for every (key, value) bit pair");
   sub->add_option("--model", cmd->model_dir, "Hugging Face model directory (config.json + safetensors)")->required();
   add_calib_options(sub, cmd->calib);
-  sub->add_option("--scheme", cmd->scheme, "Quantization scheme: kivi or per-token-asym")->capture_default_str();
+  add_scheme_option(sub, cmd->scheme, "Quantization scheme: kivi or per-token-asym", quant::kDefaultSchemeName);
   auto* bits = sub->add_option("--bits", cmd->bits, "Candidate widths; every (key, value) pair of them, e.g. 2,3,4,8")
                    ->delimiter(',');
-  cmd->pairs_option =
-      sub->add_option("--pairs", cmd->pairs, "Explicit candidate pairs, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)")
-          ->excludes(bits);
-  sub->add_option("--prefill", cmd->prefill,
-                  "Prompt attention with full-precision K/V (fp) or the quantized cache (quantized)")
-      ->capture_default_str();
-  sub->add_option(
-         "--prompt-len", cmd->prompt_len,
-         "Leading tokens of each prompt processed as its prefill: 'half' or a token count; the rest are decode "
-         "steps, whose queries are measured (all queries with --prefill quantized)")
-      ->capture_default_str();
-  sub->add_option("--dtype", cmd->dtype, "Compute dtype of the forward: float32, bfloat16, float16")
-      ->capture_default_str();
-  sub->add_option("--device", cmd->device, "cpu, cuda or cuda:N")->capture_default_str();
+  add_pairs_option(sub, cmd->pairs, "Explicit candidate pairs, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)")
+      ->excludes(bits);
+  add_prefill_option(sub, cmd->prefill,
+                     "Prompt attention with full-precision K/V (fp) or the quantized cache (quantized)", "fp");
+  add_prompt_length_option(
+      sub, cmd->prompt_length,
+      "Leading tokens of each prompt processed as its prefill: 'half' or a token count; the rest are decode "
+      "steps, whose queries are measured (all queries with --prefill quantized)");
+  add_forward_options(sub, cmd->forward);
   sub->add_option("--proxy", cmd->measures.proxy,
                   "Layer error the search will use: auto (kl when it fits --proxy-budget, else fisher), eo (the "
                   "paper's attention-output error only), kl (measured layer KL), fisher (diagonal-Fisher estimate)")

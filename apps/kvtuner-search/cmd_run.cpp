@@ -45,7 +45,9 @@ namespace kvt::app {
 namespace {
 
 struct RunCommand {
-  std::string model_dir, out_dir, pairs, rescore_metric = "kl";
+  std::string model_dir, out_dir, rescore_metric_text = "kl";
+  eval::RescoreMetric rescore_metric = eval::RescoreMetric::KL;
+  PairsSetting pairs;
   E2eSettings e2e;  // --objective, --trials, --e2e-tokens
   calib::CalibOptions calib;
   HeldoutOptions heldout;
@@ -53,7 +55,6 @@ struct RunCommand {
   search::SearchOptions search;
   profile::ProfileOptions measures;  // --proxy-budget, --kl-tokens
   bool force = false;
-  const CLI::Option* pairs_option = nullptr;  // given at all: `--pairs ""` is an empty list, not the default
 };
 
 std::string path_in(const std::string& dir, const std::string& name) { return (fs::path(dir) / name).string(); }
@@ -123,9 +124,9 @@ nlohmann::ordered_json profile_settings(const profile::ProfileOptions& p, const 
           {"kl_tokens", p.kl_tokens},
           {"batch_tokens", p.batch_tokens},
           {"seed", p.seed},
-          {"dtype", cmd.settings.dtype},
+          {"dtype", cmd.settings.forward.dtype},
           {"threads", compute_threads()},
-          {"device", cmd.settings.device}};
+          {"device", cmd.settings.forward.device}};
 }
 
 // Σ_l layer KL of a config's pairs, when the table has the layer KL.
@@ -191,21 +192,19 @@ void run_pipeline(RunCommand cmd) {
   validate_eval_settings(cmd.settings);
   calib::validate(cmd.calib);
   calib::validate(cmd.heldout.selection);
-  if (cmd.pairs_option->count() > 0) parse_pair_list(cmd.pairs);  // before any heavy work
   cmd.search.force = cmd.force;
   cmd.search.validate();
-  const eval::RescoreMetric metric = eval::parse_rescore_metric(cmd.rescore_metric);
+  const eval::RescoreMetric metric = cmd.rescore_metric;
   validate(cmd.e2e);
   if (cmd.search.configs_per_budget < 1)
     throw InputError("--per-budget must be >= 1 (configs re-scored per budget)", 979);
   profile::ProfileOptions popts = cmd.measures;
-  popts.scheme = quant::lookup_scheme(cmd.settings.scheme.empty() ? quant::kDefaultSchemeName : cmd.settings.scheme);
-  if (cmd.pairs_option->count() > 0) popts.pairs = parse_pair_list(cmd.pairs);  // `--pairs ""`: input.103
-  popts.prefill = quant::parse_prefill_mode(cmd.settings.prefill.empty() ? "fp" : cmd.settings.prefill);
-  const quant::PromptLength prompt = quant::parse_prompt_length(cmd.settings.prompt_len);
+  popts.scheme = cmd.settings.scheme.value.value_or(quant::lookup_scheme(quant::kDefaultSchemeName));
+  if (cmd.pairs.value) popts.pairs = *cmd.pairs.value;  // `--pairs ""` was refused as it was parsed (input.103)
+  popts.prefill = cmd.settings.prefill.value.value_or(quant::PrefillMode::FullPrecision);
+  const quant::PromptLength prompt = cmd.settings.prompt_length.value;
   popts.prompt_length = prompt;
-  popts.forward.dtype = model::parse_dtype(cmd.settings.dtype);
-  popts.forward.device = model::parse_device(cmd.settings.device);
+  popts.forward = cmd.settings.forward.value;
   popts.proxy = cmd.search.proxy.empty() ? "auto" : cmd.search.proxy;
   popts.seed = cmd.search.nsga2.seed;
   popts.batch_tokens = cmd.settings.batch_tokens;
@@ -429,12 +428,13 @@ void register_run(CLI::App& app) {
                                  "evaluate the final picks against uniform baselines");
   sub->add_option("--model", cmd->model_dir, "Hugging Face model directory (default: the bundled demo model)");
   add_calib_options(sub, cmd->calib);
-  cmd->pairs_option = sub->add_option("--pairs", cmd->pairs,
-                                      "Candidate pairs to profile, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)");
+  add_pairs_option(sub, cmd->pairs, "Candidate pairs to profile, e.g. KV8,K8V4,KV4 (default: all of {2,4,8}²)");
   add_heldout_options(sub, cmd->heldout, /*deprecated_aliases=*/false);
   add_eval_settings(sub, cmd->settings);
-  sub->add_option("--rescore-metric", cmd->rescore_metric, "End-to-end score of the re-scoring: kl or ppl")
-      ->capture_default_str();
+  add_parsed_option(
+      sub, "--rescore-metric", cmd->rescore_metric_text,
+      [cmd](const std::string& t) { cmd->rescore_metric = eval::parse_rescore_metric(t); },
+      "End-to-end score of the re-scoring: kl or ppl", cmd->rescore_metric_text);
   add_e2e_options(sub, cmd->e2e);
   add_search_options(sub, cmd->search);
   add_proxy_measure_options(sub, cmd->measures);

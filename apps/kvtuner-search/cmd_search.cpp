@@ -9,6 +9,7 @@
 
 #include "apps/kvtuner-search/calib_options.h"
 #include "apps/kvtuner-search/commands.h"
+#include "apps/kvtuner-search/compute_options.h"
 #include "apps/kvtuner-search/e2e_search.h"
 #include "apps/kvtuner-search/search_cli_options.h"
 #include "calibration/profiler/table_compat.h"
@@ -29,7 +30,8 @@ struct SearchCommand {
   std::string out_dir;
   search::SearchOptions options;
   E2eSettings e2e;
-  std::string model_dir, dtype = "float32", device = "cpu";
+  std::string model_dir;
+  ForwardSetting forward;
   calib::CalibOptions calib;
 };
 
@@ -48,8 +50,7 @@ void run_e2e_after(const SearchCommand& cmd, const SensitivityTable& table, cons
   const auto prompt_len = table.scheme_params.find("prompt_len");
   if (prompt_len != table.scheme_params.end() && prompt_len->is_string())
     options.prompt_length = quant::parse_prompt_length(prompt_len->get<std::string>());
-  options.forward.dtype = model::parse_dtype(cmd.dtype);
-  options.forward.device = model::parse_device(cmd.device);
+  options.forward = cmd.forward.value;
   E2eSearch e2e = run_e2e_search(model, set.prompts, table, cmd.options, proxy, options, cmd.e2e, cmd.out_dir + "/e2e");
   for (const auto& s : e2e.result.selected)
     std::printf("%s  end-to-end KL %s\n", (cmd.out_dir + "/e2e/" + s.file_name).c_str(),
@@ -61,8 +62,6 @@ void run_search_command(const SearchCommand& cmd) {
   validate(cmd.e2e);
   if (cmd.e2e.enabled() && cmd.model_dir.empty())
     throw InputError("--objective e2e-kl needs --model DIR (the model the table was profiled on)", 979);
-  model::parse_dtype(cmd.dtype);  // checked whatever the objective, so a typo never passes silently
-  model::parse_device(cmd.device);
   if (cmd.e2e.enabled()) calib::validate(cmd.calib);
   SensitivityTable table = read_sensitivity_table(cmd.sensitivity_path);
   profile::check_table_scheme(table, cmd.sensitivity_path);  // the search copies the scheme into every config
@@ -110,8 +109,7 @@ void register_search(CLI::App& app) {
   sub->add_option("--model", cmd->model_dir, "--objective e2e-kl: the model the table was profiled on")
       ->group(e2e_group);
   add_calib_options(sub, cmd->calib);
-  sub->add_option("--dtype", cmd->dtype, "--objective e2e-kl: compute dtype")->capture_default_str();
-  sub->add_option("--device", cmd->device, "--objective e2e-kl: cpu, cuda or cuda:N")->capture_default_str();
+  add_forward_options(sub, cmd->forward, "--objective e2e-kl: ");
   sub->callback([cmd] { run_search_command(*cmd); });
 }
 

@@ -129,35 +129,31 @@ calib::CalibrationSet load_heldout(const HeldoutOptions& options, const model::M
 }
 
 void add_eval_settings(CLI::App* cmd, EvalSettings& s) {
-  cmd->add_option("--scheme", s.scheme,
-                  "Quantization scheme: kivi or per-token-asym (default: the configs' recorded scheme, else kivi)");
-  cmd->add_option("--prefill", s.prefill,
-                  "Prompt attention with full-precision K/V (fp) or the quantized cache (quantized) (default: the "
-                  "configs' recorded mode, else fp)");
-  cmd->add_option("--prompt-len", s.prompt_len,
-                  "Leading tokens of each sequence processed as its prompt (prefill): 'half' or a token count; the "
-                  "rest are decode steps and are scored")
-      ->capture_default_str();
-  cmd->add_option("--baselines", s.baselines, "Uniform configs always evaluated beside the given ones")
-      ->capture_default_str();
+  add_scheme_option(cmd, s.scheme,
+                    "Quantization scheme: kivi or per-token-asym (default: the configs' recorded scheme, else kivi)",
+                    "");
+  add_prefill_option(cmd, s.prefill,
+                     "Prompt attention with full-precision K/V (fp) or the quantized cache (quantized) (default: the "
+                     "configs' recorded mode, else fp)",
+                     "");
+  add_prompt_length_option(cmd, s.prompt_length,
+                           "Leading tokens of each sequence processed as its prompt (prefill): 'half' or a token "
+                           "count; the rest are decode steps and are scored");
+  add_parsed_option(
+      cmd, "--baselines", s.baselines_text, [&s](const std::string& t) { s.baselines = parse_pair_list(t); },
+      "Uniform configs always evaluated beside the given ones", s.baselines_text);
   cmd->add_option("--gen-tokens", s.gen_tokens, "Greedy tokens generated per prompt in the generation check (0 = skip)")
       ->capture_default_str();
   cmd->add_option("--gen-prompts", s.gen_prompts, "Held-out prompts in the generation check")->capture_default_str();
   cmd->add_option("--batch-tokens", s.batch_tokens, "Tokens per forward batch (bounds the memory of reference logits)")
       ->capture_default_str();
-  cmd->add_option("--plot", s.plot, "Plot KL (kl) or Δperplexity (ppl) against effective bits")->capture_default_str();
-  cmd->add_option("--dtype", s.dtype, "Compute dtype: float32, bfloat16, float16")->capture_default_str();
-  cmd->add_option("--device", s.device, "cpu, cuda or cuda:N")->capture_default_str();
+  add_parsed_option(
+      cmd, "--plot", s.plot_text, [&s](const std::string& t) { s.plot = eval::parse_plot_metric(t); },
+      "Plot KL (kl) or Δperplexity (ppl) against effective bits", s.plot_text);
+  add_forward_options(cmd, s.forward);
 }
 
 void validate_eval_settings(const EvalSettings& s) {
-  if (!s.scheme.empty()) quant::lookup_scheme(s.scheme);
-  if (!s.prefill.empty()) quant::parse_prefill_mode(s.prefill);
-  quant::parse_prompt_length(s.prompt_len);
-  parse_pair_list(s.baselines);
-  eval::parse_plot_metric(s.plot);
-  model::parse_dtype(s.dtype);
-  model::parse_device(s.device);
   if (s.gen_tokens < 0) throw InputError("--gen-tokens must be >= 0, got " + std::to_string(s.gen_tokens), 979);
   if (s.gen_tokens > 0 && s.gen_prompts < 1)
     throw InputError("--gen-prompts must be >= 1, got " + std::to_string(s.gen_prompts), 979);
@@ -192,28 +188,30 @@ eval::EvalOptions resolve_eval_options(const EvalSettings& s, const std::vector<
   eval::EvalOptions o;
   const std::string recorded_scheme = common_metadata(configs, "scheme", "--scheme");
   const std::string recorded_prefill = common_metadata(configs, "prefill_mode", "--prefill");
-  if (!s.scheme.empty() && !recorded_scheme.empty() && s.scheme != recorded_scheme)
-    log_warning("--scheme " + s.scheme + " overrides the scheme the configs were searched with (" + recorded_scheme +
-                ")");
-  o.scheme = quant::lookup_scheme(!s.scheme.empty()          ? s.scheme
-                                  : !recorded_scheme.empty() ? recorded_scheme
-                                                             : quant::kDefaultSchemeName);
-  const std::string prefill = !s.prefill.empty() ? s.prefill : !recorded_prefill.empty() ? recorded_prefill : "fp";
-  o.prefill = quant::parse_prefill_mode(prefill);
-  if (!s.prefill.empty() && !recorded_prefill.empty() && quant::parse_prefill_mode(recorded_prefill) != o.prefill)
-    log_warning("--prefill " + s.prefill + " overrides the mode the configs were profiled with (" + recorded_prefill +
-                ")");
-  o.prompt_length = quant::parse_prompt_length(s.prompt_len);
-  o.forward.dtype = model::parse_dtype(s.dtype);
-  o.forward.device = model::parse_device(s.device);
+  if (s.scheme.value && !recorded_scheme.empty() && s.scheme.value->name != recorded_scheme)
+    log_warning("--scheme " + s.scheme.text + " overrides the scheme the configs were searched with (" +
+                recorded_scheme + ")");
+  o.scheme = s.scheme.value
+                 ? *s.scheme.value
+                 : quant::lookup_scheme(!recorded_scheme.empty() ? recorded_scheme : quant::kDefaultSchemeName);
+  if (s.prefill.value) {
+    o.prefill = *s.prefill.value;
+    if (!recorded_prefill.empty() && quant::parse_prefill_mode(recorded_prefill) != o.prefill)
+      log_warning("--prefill " + s.prefill.text + " overrides the mode the configs were profiled with (" +
+                  recorded_prefill + ")");
+  } else {
+    o.prefill =
+        recorded_prefill.empty() ? quant::PrefillMode::FullPrecision : quant::parse_prefill_mode(recorded_prefill);
+  }
+  o.prompt_length = s.prompt_length.value;
+  o.forward = s.forward.value;
   o.batch_tokens = s.batch_tokens;
   return o;
 }
 
-std::vector<eval::EvalConfig> baseline_configs(const std::string& list, int layers) {
+std::vector<eval::EvalConfig> baseline_configs(const std::vector<PrecisionPair>& pairs, int layers) {
   std::vector<eval::EvalConfig> out;
-  for (const auto& pair : parse_pair_list(list))
-    out.push_back({pair.name(), "baseline", "", eval::uniform_config(pair, layers)});
+  for (const auto& pair : pairs) out.push_back({pair.name(), "baseline", "", eval::uniform_config(pair, layers)});
   return out;
 }
 
@@ -236,7 +234,7 @@ eval::EvaluationReport evaluate_with_baselines(const model::Model& model,
   context["prefill"] = quant::prefill_mode_name(options.prefill);
   context["prompt_length"] =
       options.prompt_length.describe() + " (prefill; the remaining tokens are decode steps and are scored)";
-  context["compute_dtype"] = settings.dtype;
+  context["compute_dtype"] = settings.forward.dtype;
   context["compute_threads"] = std::to_string(compute_threads());  // --threads: the bytes repeat for this count
 
   eval::EvaluationReport report;
@@ -256,13 +254,13 @@ std::vector<std::string> evaluation_files(const std::string& dir) {
           (fs::path(dir) / "evaluation.svg").string()};
 }
 
-void write_evaluation(const eval::EvaluationReport& report, const std::string& dir, const std::string& plot, bool force,
+void write_evaluation(const eval::EvaluationReport& report, const std::string& dir, eval::PlotMetric plot, bool force,
                       const std::string& title) {
   ensure_directory(dir);
   const auto files = evaluation_files(dir);
   write_file_atomic(files[0], eval::evaluation_markdown(report, title), force);
   write_file_atomic(files[1], eval::evaluation_json(report).dump(2) + "\n", force);
-  write_file_atomic(files[2], eval::evaluation_svg(report, eval::parse_plot_metric(plot)), force);
+  write_file_atomic(files[2], eval::evaluation_svg(report, plot), force);
 }
 
 }  // namespace kvt::app

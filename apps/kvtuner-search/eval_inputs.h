@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/kvtuner-search/compute_options.h"
 #include "calibration/input/calibration_set.h"
 #include "lib/eval/eval_report.h"
 #include "lib/eval/evaluator.h"
@@ -33,22 +34,25 @@ void add_heldout_options(CLI::App* cmd, HeldoutOptions& options, bool deprecated
 // @throws InputError when there is no held-out data, and as calib::load_prompts.
 calib::CalibrationSet load_heldout(const HeldoutOptions& options, const model::Model& model);
 
+// Parsed once, as the command line is read (compute_options.h).
 struct EvalSettings {
-  std::string scheme;   // empty: from the configs' metadata, else the profiler's default (kivi)
-  std::string prefill;  // empty: from the configs' metadata, else fp
-  std::string prompt_len = "half";
-  std::string baselines = "KV8,K8V4,KV4,K4V2,KV2";
+  SchemeSetting scheme;    // not given: from the configs' metadata, else the profiler's default (kivi)
+  PrefillSetting prefill;  // not given: from the configs' metadata, else fp
+  PromptLengthSetting prompt_length;
+  std::vector<PrecisionPair> baselines = uniform_reference_pairs();
+  std::string baselines_text = pair_list_text(baselines);
   int gen_tokens = 32;  // 0 = no generation check
   int gen_prompts = 8;
   int64_t batch_tokens = 4096;
-  std::string plot = "kl";
-  std::string dtype = "float32";
-  std::string device = "cpu";
+  std::string plot_text = "kl";
+  eval::PlotMetric plot = eval::PlotMetric::KL;
+  ForwardSetting forward;
 };
 // --scheme, --prefill, --prompt-len, --baselines, --gen-tokens, --gen-prompts, --batch-tokens, --plot, --dtype,
 // --device.
 void add_eval_settings(CLI::App* cmd, EvalSettings& settings);
-// Checks every cheap value (names, counts) before any file is read. @throws InputError / UnsupportedError.
+// Checks the counts before any file is read (the named values were checked as they were parsed).
+// @throws InputError.
 void validate_eval_settings(const EvalSettings& settings);
 
 // Scheme and prefill mode from the settings, or else from the configs' metadata (when they all agree).
@@ -56,7 +60,7 @@ void validate_eval_settings(const EvalSettings& settings);
 eval::EvalOptions resolve_eval_options(const EvalSettings& settings, const std::vector<eval::EvalConfig>& configs);
 
 // The uniform baselines of --baselines for a model of `layers` layers.
-std::vector<eval::EvalConfig> baseline_configs(const std::string& list, int layers);
+std::vector<eval::EvalConfig> baseline_configs(const std::vector<PrecisionPair>& pairs, int layers);
 
 // Full evaluation of the baselines and `configs` (and the generation check when enabled). The report's
 // context is `context` followed by the scheme, prefill mode, prompt length and dtype.
@@ -69,7 +73,7 @@ eval::EvaluationReport evaluate_with_baselines(const model::Model& model,
 // The evaluation files `write_evaluation` writes into `dir`.
 std::vector<std::string> evaluation_files(const std::string& dir);
 // evaluation.md, evaluation.json, evaluation.svg in `dir` (created). @throws InputError when a file exists and !force.
-void write_evaluation(const eval::EvaluationReport& report, const std::string& dir, const std::string& plot, bool force,
+void write_evaluation(const eval::EvaluationReport& report, const std::string& dir, eval::PlotMetric plot, bool force,
                       const std::string& title);
 
 }  // namespace kvt::app

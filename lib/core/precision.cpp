@@ -82,4 +82,12 @@ std::vector<PrecisionPair> parse_pair_list(const std::string& comma_separated) {
 
 std::vector<PrecisionPair> default_candidate_pairs() { return pairs_from_bits({2, 4, 8}); }
 
+std::vector<PrecisionPair> uniform_reference_pairs() { return {{8, 8}, {8, 4}, {4, 4}, {4, 2}, {2, 2}}; }
+
+std::string pair_list_text(const std::vector<PrecisionPair>& pairs) {
+  std::string out;
+  for (const auto& p : pairs) out += (out.empty() ? "" : ",") + p.name();
+  return out;
+}
+
 }  // namespace kvt

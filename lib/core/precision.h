@@ -34,4 +34,10 @@ std::vector<PrecisionPair> parse_pair_list(const std::string& comma_separated);
 // The default candidate set: all 9 pairs of {2,4,8}², sorted.
 std::vector<PrecisionPair> default_candidate_pairs();
 
+// The uniform references every search plot and evaluation table shows beside the searched configs: KV8, K8V4, KV4,
+// K4V2, KV2 (the uniform points of the paper's plots), in that order.
+std::vector<PrecisionPair> uniform_reference_pairs();
+// Names joined by commas: "KV8,K8V4,KV4,K4V2,KV2" (the default of --baselines).
+std::string pair_list_text(const std::vector<PrecisionPair>& pairs);
+
 }  // namespace kvt
