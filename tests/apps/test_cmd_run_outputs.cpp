@@ -12,9 +12,9 @@
 #include "tests/apps/run_workspace.h"
 
 namespace fs = std::filesystem;
-using kvt::test::file_text;
-using kvt::test::PipelineRun;
+using kvt::test::CliRun;
 using kvt::test::RunWorkspace;
+using kvt::test::slurp_file;
 
 namespace {
 
@@ -26,7 +26,7 @@ std::set<std::string> files_under(const fs::path& dir) {
   return out;
 }
 
-nlohmann::json manifest_of(const fs::path& dir) { return nlohmann::json::parse(file_text(dir / "manifest.json")); }
+nlohmann::json manifest_of(const fs::path& dir) { return nlohmann::json::parse(slurp_file(dir / "manifest.json")); }
 
 // As if the run had been killed: the manifest says it never finished.
 void mark_unfinished(const fs::path& dir) {
@@ -37,7 +37,7 @@ void mark_unfinished(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("run lists what it wrote in a manifest; --force removes those files and no others", "[apps][run][outputs]") {
+TEST_CASE("run lists what it wrote in a manifest, --force removes those files and no others", "[apps][run][outputs]") {
   RunWorkspace ws("manifest");
   const fs::path out = ws.dir / "out";
   // What a killed run left between a write and its rename: removed at the start when its process is gone.
@@ -47,7 +47,7 @@ TEST_CASE("run lists what it wrote in a manifest; --force removes those files an
   const std::string alive = "notes.txt.tmp." + std::to_string(::getpid());
   std::ofstream(out / alive) << "a live process's";
 
-  PipelineRun first = ws.run(ws.base() + "--budgets 4,6 --out " + out.string());
+  CliRun first = ws.run(ws.base() + "--budgets 4,6 --out " + out.string());
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
   CHECK_FALSE(fs::exists(out / "report.md.tmp.999999999"));
@@ -58,7 +58,7 @@ TEST_CASE("run lists what it wrote in a manifest; --force removes those files an
   CHECK(m["format"] == "kvtuner-run-manifest");
   CHECK(m["complete"] == true);
   CHECK(m["settings"]["profile"]["threads"] == 1);  // --threads: outputs repeat for one count
-  CHECK(file_text(out / "report.md").find("- compute threads 1 (--threads") != std::string::npos);
+  CHECK(slurp_file(out / "report.md").find("- compute threads 1 (--threads") != std::string::npos);
   std::set<std::string> listed;
   for (const auto& f : m["files"]) listed.insert(f.get<std::string>());
   // Every file the run wrote, and nothing else.
@@ -73,21 +73,21 @@ TEST_CASE("run lists what it wrote in a manifest; --force removes those files an
   // A later run without --force refuses while the earlier results exist.
   std::ofstream(out / "notes.txt") << "mine";
   std::ofstream(out / "search" / "mine.csv") << "mine";
-  PipelineRun again = ws.run(ws.base() + "--budgets 4 --out " + out.string());
+  CliRun again = ws.run(ws.base() + "--budgets 4 --out " + out.string());
   CHECK(again.exit_code == 2);
   CHECK(again.err.find("input.110") != std::string::npos);
 
   // --budgets 4 --force: the 6-bit results of the earlier run go; files it did not write stay.
-  PipelineRun forced = ws.run(ws.base() + "--budgets 4 --force --out " + out.string());
+  CliRun forced = ws.run(ws.base() + "--budgets 4 --force --out " + out.string());
   INFO(forced.err);
   REQUIRE(forced.exit_code == 0);
   CHECK_FALSE(fs::exists(out / "model_pertoken_KVTuner6.yaml"));
   CHECK_FALSE(fs::exists(out / "search/model_pertoken_KVTuner6_0.yaml"));
   CHECK(fs::exists(out / "model_pertoken_KVTuner4.yaml"));
-  CHECK(file_text(out / "notes.txt") == "mine");
-  CHECK(file_text(out / "search" / "mine.csv") == "mine");
+  CHECK(slurp_file(out / "notes.txt") == "mine");
+  CHECK(slurp_file(out / "search" / "mine.csv") == "mine");
   CHECK(fs::exists(out / alive));
-  CHECK(file_text(out / "report.md").find("KVTuner6") == std::string::npos);
+  CHECK(slurp_file(out / "report.md").find("KVTuner6") == std::string::npos);
   CHECK(manifest_of(out)["files"].dump().find("KVTuner6") == std::string::npos);
 }
 
@@ -98,14 +98,14 @@ TEST_CASE("run refuses an output directory another run holds, at once, naming it
   fs::create_directories(out);
   std::ofstream(out / "report.md") << "the other run's";
   kvt::OutputDirLock held(out.string());  // this test process is the other run
-  PipelineRun r = ws.run(ws.base() + "--force --out " + out.string());
+  CliRun r = ws.run(ws.base() + "--force --out " + out.string());
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("[kvt.input.981] " + out.string() + ": the output directory is in use by another kvtuner run (pid " +
                    std::to_string(::getpid()) + ")") != std::string::npos);
   CHECK(r.err.find("profiling") == std::string::npos);
   CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   CHECK(files_under(out) == std::set<std::string>{kvt::kLockFileName, "report.md"});
-  CHECK(file_text(out / "report.md") == "the other run's");
+  CHECK(slurp_file(out / "report.md") == "the other run's");
 }
 
 TEST_CASE("run checks every output path before it computes anything", "[apps][run][outputs]") {
@@ -113,7 +113,7 @@ TEST_CASE("run checks every output path before it computes anything", "[apps][ru
   const fs::path out = ws.dir / "out";
   fs::create_directories(out);
   std::ofstream(out / "model_pertoken_KVTuner4.yaml") << "# someone's config\n";
-  PipelineRun r = ws.run(ws.base() + "--budgets 4 --out " + out.string());
+  CliRun r = ws.run(ws.base() + "--budgets 4 --out " + out.string());
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("[kvt.input.110] " + (out / "model_pertoken_KVTuner4.yaml").string() + ": already exists") !=
         std::string::npos);
@@ -138,7 +138,7 @@ TEST_CASE("a killed run resumes without --force: its profile reused, its search 
   // Stopped after 10 generations (its checkpoint is at 10), then continued to 20: as one run of 20.
   REQUIRE(ws.run(args + "--generations 10 --out " + out.string()).exit_code == 0);
   mark_unfinished(out);
-  PipelineRun resumed = ws.run(args + "--generations 20 --out " + out.string());
+  CliRun resumed = ws.run(args + "--generations 20 --out " + out.string());
   INFO(resumed.err);
   REQUIRE(resumed.exit_code == 0);
   CHECK(resumed.err.find("reusing the profile") != std::string::npos);
@@ -148,19 +148,19 @@ TEST_CASE("a killed run resumes without --force: its profile reused, its search 
   REQUIRE(files_under(out) == files_under(straight));
   for (const auto& f : files_under(out)) {
     INFO(f);
-    CHECK(file_text(out / f) == file_text(straight / f));
+    CHECK(slurp_file(out / f) == slurp_file(straight / f));
   }
 
   // A profile that does not match this run: an error naming the field, and the directory is left as it was.
   mark_unfinished(out);
-  const std::string report = file_text(out / "report.md");
-  PipelineRun other = ws.run(args + "--generations 20 --prompt-len 8 --out " + out.string());
+  const std::string report = slurp_file(out / "report.md");
+  CliRun other = ws.run(args + "--generations 20 --prompt-len 8 --out " + out.string());
   CHECK(other.exit_code == 2);
   CHECK(other.err.find("[kvt.input.983] " + (out / "profile/sensitivity.json").string()) != std::string::npos);
   CHECK(other.err.find("prompt_len \"half\" ≠ \"8\" (--prompt-len)") != std::string::npos);
-  CHECK(file_text(out / "report.md") == report);
+  CHECK(slurp_file(out / "report.md") == report);
   // --force starts over.
-  PipelineRun forced = ws.run(args + "--generations 20 --prompt-len 8 --force --out " + out.string());
+  CliRun forced = ws.run(args + "--generations 20 --prompt-len 8 --force --out " + out.string());
   INFO(forced.err);
   CHECK(forced.exit_code == 0);
   CHECK(forced.err.find("run: profiling") != std::string::npos);
