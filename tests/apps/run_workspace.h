@@ -1,31 +1,16 @@
 // `kvtuner-search run` through the real binary (KVT_SEARCH_BIN) on a generated 4-layer fixture model with token-id
 // calibration and held-out files: shared by the run tests.
 #pragma once
-#include <sys/wait.h>
-
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/cli.h"
 #include "tests/support/fixture_model.h"
 
 namespace kvt::test {
-
-struct PipelineRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-inline std::string file_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // A 4-layer fixture whose layers differ (so the search has choices), calibration and held-out token ids.
 struct RunWorkspace {
@@ -47,11 +32,8 @@ struct RunWorkspace {
     return (dir / name).string();
   }
   // `env` is put before the command (e.g. "OMP_NUM_THREADS=1 ").
-  PipelineRun run(const std::string& args, const std::string& env = "") const {
-    const std::string out = (dir / "stdout.txt").string(), err = (dir / "stderr.txt").string();
-    const int status =
-        std::system((env + std::string(KVT_SEARCH_BIN) + " run " + args + " >" + out + " 2>" + err).c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, file_text(out), file_text(err)};
+  CliRun run(const std::string& args, const std::string& env = "") const {
+    return run_kvtuner_search("run " + args, env);
   }
   std::string base() const {
     return "--model " + model + " --ids " + calib + " --heldout-ids " + heldout +

@@ -1,6 +1,5 @@
 // `kvtuner-search run` through the real binary (KVT_SEARCH_BIN) on a generated fixture model with token-id
 // calibration and held-out files: the output directory, final picks, determinism, --force, bad input.
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -15,14 +14,14 @@
 
 namespace fs = std::filesystem;
 
-using kvt::test::file_text;
-using kvt::test::PipelineRun;
+using kvt::test::CliRun;
 using kvt::test::RunWorkspace;
+using kvt::test::slurp_file;
 
 TEST_CASE("run writes a self-explanatory output directory with final picks per budget", "[apps][run]") {
   RunWorkspace ws("pipeline");
   const fs::path out = ws.dir / "out";
-  PipelineRun r = ws.run(ws.base() + "--budgets 4,6 --out " + out.string());
+  CliRun r = ws.run(ws.base() + "--budgets 4,6 --out " + out.string());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   for (const char* f : {"report.md", "model_pertoken_KVTuner4.yaml", "model_pertoken_KVTuner6.yaml",
@@ -32,14 +31,14 @@ TEST_CASE("run writes a self-explanatory output directory with final picks per b
     CHECK(fs::exists(out / f));
   CHECK(r.out.find("report: " + (out / "report.md").string()) != std::string::npos);
 
-  const std::string report = file_text(out / "report.md");
+  const std::string report = slurp_file(out / "report.md");
   CHECK(report.rfind("# kvtuner run: model\n", 0) == 0);
   CHECK(report.find("## Final configs") < report.find("## Test-split evaluation"));
   CHECK(report.find("Spearman ρ between proxy error and validation KL") != std::string::npos);
   CHECK(report.find("0 of 200 16-token windows") != std::string::npos);  // 8 × (40 − 15) held-out windows
 
   // The final pick of each budget: within the budget, and the lowest validation KL among the budget's candidates.
-  auto rescore = nlohmann::json::parse(file_text(out / "validation/rescore.json"));
+  auto rescore = nlohmann::json::parse(slurp_file(out / "validation/rescore.json"));
   REQUIRE(rescore["budgets"].size() == 2);
   for (const auto& b : rescore["budgets"]) {
     double best = 1e300;
@@ -62,29 +61,29 @@ TEST_CASE("run writes a self-explanatory output directory with final picks per b
   CHECK(four.metadata["selection"]["chosen_by"] == "validation kl");
 
   // The test table holds full precision, the five baselines and the final picks, on the odd sequences.
-  auto evaluation = nlohmann::json::parse(file_text(out / "evaluation/evaluation.json"));
+  auto evaluation = nlohmann::json::parse(slurp_file(out / "evaluation/evaluation.json"));
   CHECK(evaluation["sequences"] == 4);
   CHECK(evaluation["rows"][0]["kind"] == "full-precision");
   bool has_final = false;
   for (const auto& row : evaluation["rows"]) has_final = has_final || row["name"] == "model_pertoken_KVTuner4";
   CHECK(has_final);
 
-  PipelineRun again = ws.run(ws.base() + "--budgets 4,6 --out " + out.string());
+  CliRun again = ws.run(ws.base() + "--budgets 4,6 --out " + out.string());
   CHECK(again.exit_code == 2);
   CHECK(again.err.find("input.110") != std::string::npos);
   REQUIRE(ws.run(ws.base() + "--budgets 4,6 --out " + out.string() + " --force").exit_code == 0);
-  CHECK(file_text(out / "report.md") == report);
+  CHECK(slurp_file(out / "report.md") == report);
 }
 
 TEST_CASE("run --objective e2e-kl searches on the end-to-end KL, seeded with the proxy front", "[apps][run]") {
   RunWorkspace ws("e2e");
   const fs::path out = ws.dir / "out";
-  PipelineRun r = ws.run(ws.base() + "--budgets 4 --objective e2e-kl --trials 48 --proxy fisher --out " + out.string());
+  CliRun r = ws.run(ws.base() + "--budgets 4 --objective e2e-kl --trials 48 --proxy fisher --out " + out.string());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  auto summary = nlohmann::json::parse(file_text(out / "search-e2e/search.json"));
+  auto summary = nlohmann::json::parse(slurp_file(out / "search-e2e/search.json"));
   CHECK(summary.dump().find("e2e-kl") != std::string::npos);
-  const std::string report = file_text(out / "report.md");
+  const std::string report = slurp_file(out / "report.md");
   CHECK(report.find("NSGA-II on the end-to-end KL") != std::string::npos);
   CHECK(report.find("- proxy: fisher (--proxy fisher)") != std::string::npos);
   kvt::KvConfig four = kvt::read_kv_config((out / "model_pertoken_KVTuner4.yaml").string(), 4);
@@ -97,16 +96,13 @@ TEST_CASE("run --objective e2e-kl searches on the end-to-end KL, seeded with the
                                   " --budgets 4 --pop 16 --generations 10 --objective e2e-kl "
                                   "--trials 32 --out " +
                                   searched;
-  const std::string log = (ws.dir / "search.err").string();
-  CHECK(std::system((std::string(KVT_SEARCH_BIN) + " " + search_args + " --model " + ws.model + " --ids " + ws.calib +
-                     " 2>" + log)
-                        .c_str()) == 0);
+  CHECK(kvt::test::run_kvtuner_search(search_args + " --model " + ws.model + " --ids " + ws.calib).exit_code == 0);
   CHECK(fs::exists(fs::path(searched) / "e2e/model_pertoken_KVTuner4_0.yaml"));
-  CHECK(file_text(fs::path(searched) / "e2e/search.json").find("e2e-kl") != std::string::npos);
+  CHECK(slurp_file(fs::path(searched) / "e2e/search.json").find("e2e-kl") != std::string::npos);
   // Without the model: one line naming the option, before any search.
-  const int status = std::system((std::string(KVT_SEARCH_BIN) + " " + search_args + "2 2>" + log).c_str());
-  CHECK(WEXITSTATUS(status) == 2);
-  CHECK(file_text(log).find("--objective e2e-kl needs --model") != std::string::npos);
+  const CliRun without_model = kvt::test::run_kvtuner_search(search_args + "2");
+  CHECK(without_model.exit_code == 2);
+  CHECK(without_model.err.find("--objective e2e-kl needs --model") != std::string::npos);
   CHECK_FALSE(fs::exists(searched + "2"));
   const auto& selection = four.metadata["selection"];
   const bool from_e2e =
@@ -144,7 +140,7 @@ TEST_CASE("run rejects bad input before profiling", "[apps][run]") {
       {ws.base() + "--out ''", "--out: the path is empty"},
   };
   for (const auto& c : cases) {
-    PipelineRun r = ws.run(c.args);
+    CliRun r = ws.run(c.args);
     INFO(c.args << "\n" << r.err);
     CHECK(r.exit_code == 2);
     CHECK(r.err.find(c.message) != std::string::npos);

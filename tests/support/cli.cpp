@@ -18,12 +18,12 @@ std::string slurp_file(const std::string& path) {
   return ss.str();
 }
 
-CliRun run_kvtuner_search(const std::string& args) {
+CliRun run_kvtuner_search(const std::string& args, const std::string& env) {
   static std::atomic<int> counter{0};
   auto base = std::filesystem::temp_directory_path() /
               ("kvt-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   std::string out = base.string() + ".out", err = base.string() + ".err";
-  std::string command = std::string(KVT_SEARCH_BIN) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  std::string command = env + std::string(KVT_SEARCH_BIN) + " " + args + " >" + out + " 2>" + err + " </dev/null";
   int status = std::system(command.c_str());
   CliRun run;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -10,8 +10,9 @@ struct CliRun {
   std::string err;     // stderr
 };
 
-// `args` is appended to the executable path and run through the shell (quote paths yourself).
-CliRun run_kvtuner_search(const std::string& args);
+// `args` is appended to the executable path and run through the shell (quote paths yourself); `env` goes before
+// the command (e.g. "OMP_NUM_THREADS=1 ").
+CliRun run_kvtuner_search(const std::string& args, const std::string& env = "");
 // Whole-file read for comparing outputs.
 std::string slurp_file(const std::string& path);
 
