@@ -42,6 +42,9 @@ struct KvTypeParams {
   float scale = 1.0f;
   // fp8: overflow behaviour; Saturate is vLLM's and TensorRT-LLM's CUDA cache writer, TorchCast SGLang's.
   Fp8Overflow fp8_overflow = Fp8Overflow::Saturate;
+  // fp8: false divides, x / s (vLLM, SGLang); true multiplies by the fp32 reciprocal, x · fl(1/s), as
+  // TensorRT-LLM does with kv_scale_orig_quant = 1 / kv_scale_quant_orig. Equal for power-of-two scales.
+  bool fp8_reciprocal_scale = false;
   // nvfp4: the per-tensor fp32 global scale s2 (ModelOpt `weights_scaling_factor_2` = amax / (6 · 448)).
   // Unset: derived from the amax of the data passed in (the row for fake_quantize_row, the whole tensor for
   // the tensor entry point). When set it must be finite and > 0.

@@ -7,6 +7,9 @@
 // `scale` is the layer's k_scale / v_scale: 1.0 unless a checkpoint or calibration supplies one.
 // SGLang (python/sglang/srt/mem_cache/memory_pool.py, `set_kv_buffer`): `cache_k.div_(k_scale)` then
 // `.to(torch.float8_e4m3fn)` — the same rounding without saturation (Fp8Overflow::TorchCast).
+// TensorRT-LLM (cpp/tensorrt_llm/kernels/decoderMaskedMultiheadAttention, unfusedAttentionKernels): multiplies
+// by kv_scale_orig_quant = 1 / kv_scale_quant_orig (1.0 by default) and converts with the saturating
+// __nv_fp8_e4m3 constructor; reads fp8 · kv_scale_quant_orig (KvTypeParams::fp8_reciprocal_scale).
 #include <cstdint>
 
 #include "lib/quant/kv_types.h"
@@ -17,8 +20,9 @@ namespace {
 
 template <Fp8Format F>
 void qdq_fp8(const float* x, float* out, int64_t n, const KvTypeParams& p) {
+  const float reciprocal = 1.0f / p.scale;
   for (int64_t i = 0; i < n; ++i) {
-    const float scaled = x[i] / p.scale;
+    const float scaled = p.fp8_reciprocal_scale ? x[i] * reciprocal : x[i] / p.scale;
     out[i] = round_to_fp8(scaled, F, p.fp8_overflow) * p.scale;
   }
 }

@@ -50,6 +50,19 @@ TEST_CASE("fp8_e4m3 divides by the calibrated scale and multiplies back", "[lib]
   check_equal(fake_quantize_row(t, {0.3f, 300.0f}, p), {0.3125f, 224.0f});
 }
 
+TEST_CASE("fp8_e4m3: TensorRT-LLM multiplies by the reciprocal of the scale", "[lib][quant][kv_types]") {
+  // s = 0.03 (fp32 0.029999999329): x = 0.046875 gives x / s = 1.5625 exactly, halfway between e4m3 1.5 and
+  // 1.625 → 1.5 (even). fl(1/s) = 33.333334 is a little above 1/s, so x · fl(1/s) = 1.5625001 → 1.625.
+  const KvType& t = find_kv_type("fp8_e4m3");
+  KvTypeParams p;
+  p.scale = 0.03f;
+  CHECK(fake_quantize_row(t, {0.046875f}, p)[0] == 1.5f * p.scale);
+  p.fp8_reciprocal_scale = true;
+  CHECK(fake_quantize_row(t, {0.046875f}, p)[0] == 1.625f * p.scale);
+  p.scale = 2.0f;  // a power of two: both orders are exact and agree
+  check_equal(fake_quantize_row(t, {3.0f, 2.125f, 1000.0f}, p), {3.0f, 2.0f, 896.0f});
+}
+
 TEST_CASE("fp8_e4m3 with SGLang's torch cast turns overflow into NaN", "[lib][quant][kv_types]") {
   const KvType& t = find_kv_type("fp8_e4m3");
   KvTypeParams p;
