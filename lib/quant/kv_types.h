@@ -22,6 +22,25 @@
 //   iq4_nl    fp16 d, 16-entry non-linear codebook                         4.5
 // Per-tensor scales (fp8 s, nvfp4 global scale: 32 bits per layer tensor) are not amortised into bits per
 // element: they do not grow with the cache.
+//
+// Arithmetic and sources (fp32 unless stated; the file named gives the full derivation; docs/engine-types.md):
+//   fp8_*   x̂ = fp8(x / s) · s, round to nearest even, saturating — vLLM csrc/quantization/fp8/nvidia/
+//           quant_utils.cuh (`__nv_cvt_float_to_fp8(x / scale, __NV_SATFINITE, ...)`); SGLang
+//           mem_cache/memory_pool.py (div_ then torch cast: KvTypeParams::fp8_overflow = TorchCast);
+//           TensorRT-LLM multiplies by 1/s (fp8_reciprocal_scale). kv_types/fp8.cpp
+//   nvfp4   s2 = amax/(6·448); sb = fp8_e4m3fn(block_amax/(6·s2)) (0 → 1); x̂ = e2m1(x/(sb·s2)) · sb·s2,
+//           e2m1 ties to even, saturating at 6 — NVIDIA ModelOpt modelopt/torch/quantization/qtensor/
+//           nvfp4_tensor.py (NVFP4QTensor). kv_types/nvfp4.cpp
+//   int8/4  T = fp16|bf16: scale = T((max − min)/(2^b − 1)), zero = min, q = rne(T(T(x − zero) · T(1/scale))),
+//           x̂ = T(q · scale + zero) — LMDeploy src/turbomind/kernels/attention/quantization.h.
+//           kv_types/lmdeploy_int.cpp
+//   q*_*    ggml's quantize_row_<type>_ref / dequantize_row_<type>, fp16 d (and m) —
+//           llama.cpp ggml/src/ggml-quants.c. kv_types/ggml_q.cpp
+//   iq4_nl  quantize_row_iq4_nl_ref (ntry = −1): indices from max/−127, least-squares fp16 d —
+//           llama.cpp ggml/src/ggml-quants.c. kv_types/ggml_iq4_nl.cpp
+// NaN and ±inf are handled as each reference does (tested): e.g. a NaN makes an nvfp4 tensor without a
+// calibrated global scale NaN, is skipped by LMDeploy's min/max and decodes to the zero point, and takes
+// code 0 in llama.cpp's types (x86-64 float→int conversion).
 #pragma once
 #include <cstdint>
 #include <optional>
