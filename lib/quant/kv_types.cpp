@@ -57,9 +57,11 @@ void fake_quantize_row(const KvType& type, const float* x, float* out, int64_t n
     throw InputError("KV-cache type " + type.name + ": a row of " + std::to_string(n) +
                          " elements is not a positive multiple of the block size " + std::to_string(type.block_size),
                      431);
-  if (!(std::isfinite(params.scale) && params.scale > 0.0f))
+  // Each type checks only the settings it reads: the per-tensor scale (fp8), the global scale (nvfp4).
+  if (type.granularity == KvGranularity::PerTensor && !(std::isfinite(params.scale) && params.scale > 0.0f))
     throw InputError("KV-cache type " + type.name + ": scale must be finite and > 0", 432);
-  if (params.global_scale && !(std::isfinite(*params.global_scale) && *params.global_scale > 0.0f))
+  if (type.global_scale_from_amax && params.global_scale &&
+      !(std::isfinite(*params.global_scale) && *params.global_scale > 0.0f))
     throw InputError("KV-cache type " + type.name + ": global_scale must be finite and > 0", 432);
   type.qdq(x, out, n, params);
 }

@@ -110,7 +110,7 @@ const KvType& find_kv_type(const std::string& name, const std::string& option = 
 
 // Quantize-dequantize one row of n elements (n > 0, a multiple of the block size; any n ≥ 1 for per-tensor
 // types). `out` may alias `x`. @throws InputError (431) for a row that does not fit the blocks, (432) for an
-// fp8 scale or nvfp4 global scale that is not finite and > 0.
+// fp8 scale or nvfp4 global scale that is not finite and > 0 (settings a type does not read are not checked).
 void fake_quantize_row(const KvType& type, const float* x, float* out, int64_t n, const KvTypeParams& params = {});
 
 // Convenience for tests and search/: the same on a vector.

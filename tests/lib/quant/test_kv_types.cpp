@@ -63,6 +63,7 @@ TEST_CASE("fake_quantize_row checks the row length and the scales", "[lib][quant
                     Catch::Contains("[kvt.input.432]") && Catch::Contains("scale"));
   p.scale = std::nanf("");
   CHECK_THROWS_AS(fake_quantize_row(find_kv_type("fp8_e5m2"), row, p), kvt::InputError);
+  CHECK_NOTHROW(fake_quantize_row(find_kv_type("q4_0"), std::vector<float>(32, 1.0f), p));  // q4_0 reads no scale
   KvTypeParams g;
   g.global_scale = -1.0f;
   CHECK_THROWS_WITH(fake_quantize_row(find_kv_type("nvfp4"), row, g), Catch::Contains("global_scale"));
