@@ -81,6 +81,13 @@ TEST_CASE("fp8_e5m2 rounds to the e5m2 grid, saturating or to infinity", "[lib][
   check_equal(fake_quantize_row(t, x, p), {1.0f, 1.5f, 0.0000152587890625f, 57344.0f, kInf, 57344.0f, kInf, kNaN});
 }
 
+TEST_CASE("fp8: a constant row rounds every element alike, zeros stay zero", "[lib][quant][kv_types]") {
+  // Element-wise: 3.3 → 3.25 (e4m3 step 0.25 in [2, 4)) and → 3.5 (e5m2 step 0.5 in [2, 4): 6.6 → 7 halves).
+  check_equal(fake_quantize_row(find_kv_type("fp8_e4m3"), std::vector<float>(8, 3.3f)), std::vector<float>(8, 3.25f));
+  check_equal(fake_quantize_row(find_kv_type("fp8_e5m2"), std::vector<float>(8, 3.3f)), std::vector<float>(8, 3.5f));
+  check_equal(fake_quantize_row(find_kv_type("fp8_e4m3"), std::vector<float>(8, 0.0f)), std::vector<float>(8, 0.0f));
+}
+
 TEST_CASE("fp8 types store 8 bits per element", "[lib][quant][kv_types]") {
   CHECK(find_kv_type("fp8_e4m3").bits_per_element(128) == 8.0);
   CHECK(find_kv_type("fp8_e5m2").bits_per_element(96) == 8.0);

@@ -84,6 +84,15 @@ TEST_CASE("nvfp4 NaN and overflow follow the ModelOpt reference", "[lib][quant][
   for (float v : fake_quantize_row(t, std::vector<float>(16, 0.0f))) CHECK(std::isnan(v));
 }
 
+TEST_CASE("nvfp4: a constant block maps to the top code", "[lib][quant][kv_types]") {
+  // s2 = 1: block amax 3 → block scale 3/6 = 0.5 (an e4m3 value) → 3 / 0.5 = 6 → e2m1 6 → 6 · 0.5 = 3.
+  CHECK(fake_quantize_row(find_kv_type("nvfp4"), std::vector<float>(16, 3.0f), global(1.0f)) ==
+        std::vector<float>(16, 3.0f));
+  // −3.3: block scale 0.55 → e4m3 0.5625 (step 1/16 in [0.5, 1): 8.8 → 9); −3.3 / 0.5625 = −5.87 → −6 → −3.375.
+  CHECK(fake_quantize_row(find_kv_type("nvfp4"), std::vector<float>(16, -3.3f), global(1.0f)) ==
+        std::vector<float>(16, -3.375f));
+}
+
 TEST_CASE("nvfp4 stores 4.5 bits per element", "[lib][quant][kv_types]") {
   CHECK(find_kv_type("nvfp4").bits_per_element(128) == 4.5);  // 16 × 4 bits + 8-bit scale per 16
   CHECK(find_kv_type("nvfp4").tensor_param_bits == 32);
