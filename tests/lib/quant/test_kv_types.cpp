@@ -6,7 +6,9 @@
 //   LMDeploy: b-bit codes plus a 16-bit scale and a 16-bit zero per token per head of D elements.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <random>
 
 #include "lib/core/error.h"
 #include "lib/quant/kv_types.h"
@@ -77,5 +79,71 @@ TEST_CASE("fake_quantize_row may work in place", "[lib][quant][kv_types]") {
     std::vector<float> inplace = row;
     fake_quantize_row(t, inplace.data(), inplace.data(), int64_t(inplace.size()));
     CHECK(inplace == expected);
+  }
+}
+
+namespace {
+
+// Largest |x| of a span, and its minimum and maximum.
+struct Stats {
+  float amax = 0.0f, min = 0.0f, max = 0.0f;
+};
+Stats stats_of(const float* x, int n) {
+  Stats s{0.0f, x[0], x[0]};
+  for (int i = 0; i < n; ++i) {
+    s.amax = std::max(s.amax, std::fabs(x[i]));
+    s.min = std::min(s.min, x[i]);
+    s.max = std::max(s.max, x[i]);
+  }
+  return s;
+}
+
+// A bound on |x − x̂| for element i of a row from each format's definition (one quantization step or less, plus
+// the fp16/bf16 rounding of the parameters; docs/engine-types.md), loose enough for every rounding path and
+// tight enough to catch a wrong sign, scale or code offset.
+double error_bound(const std::string& name, const std::vector<float>& row, size_t i, float fp8_scale) {
+  const float x = row[i];
+  const size_t block = name == "nvfp4" ? 16 : 32;
+  const size_t b0 = i / block * block;
+  // Half a step: 2^-4 (e4m3) or 2^-3 (e5m2) relative for normals, half the subnormal step times the scale below.
+  if (name == "fp8_e4m3") return std::fabs(x) * 0.0625 + fp8_scale * std::ldexp(1.0, -10);
+  if (name == "fp8_e5m2") return std::fabs(x) * 0.125 + fp8_scale * std::ldexp(1.0, -17);
+  if (name == "int8" || name == "int4") {
+    const Stats s = stats_of(row.data(), int(row.size()));
+    const double scale = (double(s.max) - s.min) / (name == "int8" ? 255 : 15);
+    return 0.7 * scale + 4.0 * s.amax * std::ldexp(1.0, -11);
+  }
+  const Stats s = stats_of(row.data() + b0, int(block));
+  if (name == "nvfp4") return 0.25 * s.amax;  // e2m1 gap 4→6 at the block scale, plus fp8 rounding of the scale
+  if (name == "q8_0") return 0.6 * s.amax / 127;
+  if (name == "q4_0") return 1.05 * s.amax / 8;  // the side opposite the extreme reaches only 7·|d|
+  if (name == "q5_0") return 1.05 * s.amax / 16;
+  if (name == "q4_1" || name == "q5_1") {
+    const double d = (double(s.max) - s.min) / (name == "q4_1" ? 15 : 31);
+    return 0.6 * d + std::fabs(s.min) * std::ldexp(1.0, -10);
+  }
+  if (name == "iq4_nl") return 0.15 * s.amax;  // half the widest codebook gap (24/127) plus the refit scale
+  return 0.0;
+}
+
+}  // namespace
+
+TEST_CASE("every type keeps random rows within its quantization step", "[lib][quant][kv_types]") {
+  std::mt19937 gen(2502);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (const float spread : {0.01f, 1.0f, 30.0f}) {
+    for (int r = 0; r < 20; ++r) {
+      std::vector<float> row(128);
+      for (auto& v : row) v = normal(gen) * spread + (r % 4 == 3 ? spread : 0.0f);  // some rows off-centre
+      for (const auto& t : kv_types()) {
+        KvTypeParams p;
+        if (t.granularity == KvGranularity::PerTensor) p.scale = spread;  // a calibrated-looking scale
+        const std::vector<float> y = fake_quantize_row(t, row, p);
+        for (size_t i = 0; i < row.size(); ++i) {
+          INFO(t.name << " spread " << spread << " row " << r << " element " << i << ": " << row[i] << " → " << y[i]);
+          REQUIRE(std::fabs(double(y[i]) - row[i]) <= error_bound(t.name, row, i, p.scale));
+        }
+      }
+    }
   }
 }
