@@ -15,5 +15,6 @@ void register_search(CLI::App& app);
 void register_evaluate(CLI::App& app);
 void register_run(CLI::App& app);
 void register_tokenize(CLI::App& app);
+void register_types(CLI::App& app);
 
 }  // namespace kvt::app

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   kvt::app::register_evaluate(app);
   kvt::app::register_run(app);
   kvt::app::register_tokenize(app);
+  kvt::app::register_types(app);
 
   try {
     // --dtype, --device, --seed, --force written before the command name go to the command's own options.
