@@ -36,7 +36,7 @@ TEST_CASE("plot: a log axis drops y <= 0 and says so, labels are escaped, a conn
 TEST_CASE("plot: line-only series, reference lines and non-finite points", "[report]") {
   PlotSpec spec;
   spec.title = "loss";
-  PlotSeries train{"train", "#1f77b4", false, true, {{0, 5}, {10, 3}, {20, NAN}}};
+  PlotSeries train{"train", "#1f77b4", false, true, {{0, 5, ""}, {10, 3, ""}, {20, NAN, ""}}};
   train.markers = false;
   spec.series = {train};
   spec.references = {{4, "baseline 4.000"}};
