@@ -56,7 +56,7 @@ struct EvalWorkspace {
 
 }  // namespace
 
-TEST_CASE("evaluate writes the table, JSON and plot; identical reruns; --force", "[apps][evaluate]") {
+TEST_CASE("evaluate writes the table, JSON and plot, identical reruns, --force", "[apps][evaluate]") {
   EvalWorkspace ws("outputs");
   const std::string out = (ws.dir / "out").string();
   EvalRun r = ws.run(ws.base() + "--config " + ws.configs + " --gen-tokens 6 --out " + out);

@@ -37,7 +37,7 @@ void mark_unfinished(const fs::path& dir) {
 
 }  // namespace
 
-TEST_CASE("run lists what it wrote in a manifest; --force removes those files and no others", "[apps][run][outputs]") {
+TEST_CASE("run lists what it wrote in a manifest, --force removes those files and no others", "[apps][run][outputs]") {
   RunWorkspace ws("manifest");
   const fs::path out = ws.dir / "out";
   // What a killed run left between a write and its rename: removed at the start when its process is gone.

@@ -136,7 +136,7 @@ KilledRun run_and_kill(const RunWorkspace& ws, const std::vector<std::string>& a
 
 }  // namespace
 
-TEST_CASE("a run killed with SIGKILL leaves no half-written result; the next run resumes it byte-identically",
+TEST_CASE("a run killed with SIGKILL leaves no half-written result, the next run resumes it byte-identically",
           "[apps][run][outputs][sigkill]") {
   RunWorkspace ws("sigkill");
   // A search long enough (200 generations, a checkpoint every 50) that a kill at its first checkpoint lands in it.

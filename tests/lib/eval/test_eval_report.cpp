@@ -97,7 +97,7 @@ TEST_CASE("Markdown and JSON carry every row, Δppl and the verdicts", "[lib][ev
   CHECK(evaluation_json(rep).dump() == j.dump());  // deterministic
 }
 
-TEST_CASE("SVG plot: log-scale KL hides the zero of full precision; Δppl shows it", "[lib][eval]") {
+TEST_CASE("SVG plot: log-scale KL hides the zero of full precision, Δppl shows it", "[lib][eval]") {
   EvaluationReport rep = sample_report();
   std::string kl = evaluation_svg(rep, PlotMetric::KL);
   CHECK(kl.rfind("<svg", 0) == 0);

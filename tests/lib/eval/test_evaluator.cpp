@@ -154,7 +154,7 @@ TEST_CASE("effective bits follow the storage accounting by hand", "[lib][eval]")
   CHECK(cache_storage(heads, per_token, mc, 9).effective_bits() == Approx(7.0));
 }
 
-TEST_CASE("per-head configs: equal heads match the per-layer config; mismatched shapes are errors", "[lib][eval]") {
+TEST_CASE("per-head configs: equal heads match the per-layer config, mismatched shapes are errors", "[lib][eval]") {
   Fixture f = make_fixture("eval_per_head", 2);
   KvConfig per_layer = uniform_config({4, 2}, 2), per_head;
   per_head.heads = {{{4, 2}, {4, 2}}, {{4, 2}, {4, 2}}};

@@ -215,7 +215,7 @@ TEST_CASE("bf16 weights load and bf16 compute stays close to fp32", "[lib][model
   CHECK(max_abs_diff(f32, b16) > 0);  // bf16 compute really ran in bf16
 }
 
-TEST_CASE("capture hook sees post-RoPE q/k/v of every layer and prompt; attention can be replaced", "[lib][model]") {
+TEST_CASE("capture hook sees post-RoPE q/k/v of every layer and prompt, attention can be replaced", "[lib][model]") {
   test::FixtureSpec spec;
   spec.layers = 3;
   auto dir = test::write_fixture_model(test::fresh_test_dir("fwd_hooks"), spec);

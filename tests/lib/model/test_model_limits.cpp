@@ -177,7 +177,7 @@ TEST_CASE("model fault: config.json token ids are range-checked before narrowing
         "serde_json)");
 }
 
-TEST_CASE("sharded index: file names stay in the model directory; nesting is bounded", "[lib][model]") {
+TEST_CASE("sharded index: file names stay in the model directory, nesting is bounded", "[lib][model]") {
   CHECK(model::parse_safetensors_index(R"({"weight_map": {"a": "m-1.safetensors"}})", "i.json").at("a") ==
         "m-1.safetensors");
   CHECK(error_of([] { model::parse_safetensors_index(R"({"weight_map": {"a": ""}})", "i.json"); }) ==

@@ -259,7 +259,7 @@ TEST_CASE("safetensors fault: the byte ranges must tile the data section", "[lib
   }
 }
 
-TEST_CASE("every safetensors dtype has a name; sub-byte dtypes are counted in bits", "[lib][model]") {
+TEST_CASE("every safetensors dtype has a name, sub-byte dtypes are counted in bits", "[lib][model]") {
   // safetensors/src/tensor.rs Dtype::bitsize.
   const std::vector<std::pair<std::string, int>> spec = {
       {"BOOL", 8},    {"F4", 4},      {"F6_E2M3", 6}, {"F6_E3M2", 6},     {"U8", 8},          {"I8", 8},

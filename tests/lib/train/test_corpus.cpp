@@ -36,7 +36,7 @@ TEST_CASE("the Jargon File splits into one document per lexicon entry", "[lib][t
   CHECK(docs[10].text == ":10: x");  // the unindented appendix heading ends the lexicon
 }
 
-TEST_CASE("fortune files split at % lines; other files are one document", "[lib][train]") {
+TEST_CASE("fortune files split at % lines, other files are one document", "[lib][train]") {
   CHECK(train::detect_corpus_format(kFortunes) == train::CorpusFormat::kFortune);
   auto docs = train::split_documents(kFortunes, "f");
   REQUIRE(docs.size() == 3);
