@@ -14,22 +14,6 @@ namespace fs = std::filesystem;
 
 namespace kvt::model {
 
-std::map<std::string, std::string> parse_safetensors_index(const std::string& text, const std::string& source) {
-  const nlohmann::json j = parse_json(text, source, 330);
-  if (!j.is_object() || !j.contains("weight_map") || !j["weight_map"].is_object())
-    throw InputError(source + ": missing object 'weight_map'", 330);
-  std::map<std::string, std::string> expected_file;
-  for (auto it = j["weight_map"].begin(); it != j["weight_map"].end(); ++it) {
-    if (!it.value().is_string()) throw InputError(source + ": weight_map['" + it.key() + "'] is not a file name", 330);
-    std::string file = it.value().get<std::string>();
-    if (file.empty() || file.find('/') != std::string::npos || file.find("..") != std::string::npos ||
-        file.find('\0') != std::string::npos)
-      throw InputError(source + ": weight_map['" + it.key() + "'] names a file outside the model directory", 330);
-    expected_file[it.key()] = file;
-  }
-  return expected_file;
-}
-
 WeightStore::WeightStore(const std::string& model_dir) : model_dir_(model_dir) {
   fs::path dir(model_dir);
   fs::path single = dir / "model.safetensors";

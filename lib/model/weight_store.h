@@ -9,11 +9,6 @@
 
 namespace kvt::model {
 
-// model.safetensors.index.json's text → tensor name → shard file name. Each file name must be a plain name in the
-// model directory (no '/', no "..", not empty). JSON nested deeper than kMaxJsonDepth is refused.
-// @throws InputError 330 naming `source` (and the tensor).
-std::map<std::string, std::string> parse_safetensors_index(const std::string& text, const std::string& source);
-
 class WeightStore {
  public:
   // Opens model.safetensors, or every shard named in model.safetensors.index.json. @throws InputError.

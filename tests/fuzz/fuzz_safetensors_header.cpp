@@ -1,6 +1,6 @@
 // libFuzzer target: a whole safetensors file (length prefix, header JSON, data section) through the validating
-// layout parser that SafetensorsFile runs on the mapped bytes (lib/model/safetensors.h).
-#include "lib/model/safetensors.h"
+// layout parser that SafetensorsFile runs on the mapped bytes (lib/model/safetensors_layout.h).
+#include "lib/model/safetensors_layout.h"
 #include "tests/fuzz/fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

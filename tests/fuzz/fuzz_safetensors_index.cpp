@@ -1,5 +1,5 @@
-// libFuzzer target: model.safetensors.index.json (lib/model/weight_store.h).
-#include "lib/model/weight_store.h"
+// libFuzzer target: model.safetensors.index.json (lib/model/safetensors_layout.h).
+#include "lib/model/safetensors_layout.h"
 #include "tests/fuzz/fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
