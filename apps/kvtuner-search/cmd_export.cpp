@@ -1,7 +1,7 @@
 // kvtuner-search export --config FILE --to FORMAT [--model DIR] [--sensitivity FILE] [--out FILE] [--force]
-// [--engine-dtypes LIST]: a searched config in a deployment format, with what the engine's projection costs.
-// With --out the file is written and the report goes to stdout; without it the file content goes to stdout
-// and the report to stderr, so `export ... > file` works.
+// [--engine-dtypes LIST] [--kv-memory SIZE]: a searched config in a deployment format, with what the engine's
+// projection costs. With --out the file is written and the report goes to stdout; without it the file content goes to
+// stdout and the report to stderr, so `export ... > file` works.
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -60,6 +60,9 @@ void register_export(CLI::App& app) {
   cmd->add_option("--engine-dtypes", opt->request.engine_dtypes,
                   "Restrict the engine's KV-cache dtypes, e.g. fp8 (no FP4 hardware)")
       ->delimiter(',');
+  cmd->add_option("--kv-memory", opt->request.kv_memory,
+                  "KV-cache memory, e.g. 16GiB or 80GB: report bytes per token and the tokens of context that fit "
+                  "(needs --model or --sensitivity for the KV heads)");
   cmd->add_option("--out", opt->out_path, "Output file (default: stdout, report on stderr)");
   cmd->add_flag("--force", opt->force, "Overwrite --out if it exists");
   cmd->callback([opt] { run_export(*opt); });

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "search/interop/engine_candidates.h"
 #include "search/interop/engine_projection.h"
 #include "search/interop/storage_type.h"
 
@@ -17,6 +18,9 @@ struct EngineSpec {
   std::vector<StorageType> (*dtype_menu)(int head_dim);
   // The engine settings for a searched config (one projection, or several for engine variants).
   std::vector<EngineProjection> (*project)(const EngineInput& input);
+  // The --engine shapes this engine file declares for the search (engine_candidates.h): what KV-cache types
+  // and config shape the engine runs. llama.cpp declares two (llama.cpp global, ik_llama.cpp per layer).
+  std::vector<EngineConstraints> search_shapes;
 };
 
 // In table order: vllm, sglang, tensorrt-llm, llama.cpp, lmdeploy.

@@ -8,6 +8,7 @@
 #include "lib/core/json_limits.h"
 #include "lib/model/model_config.h"
 #include "lib/quant/scheme_registry.h"
+#include "search/interop/engine_candidates.h"
 #include "search/interop/engine_registry.h"
 
 namespace kvt::interop {
@@ -172,6 +173,7 @@ ExportContext load_export_context(const ExportRequest& request) {
     model::ModelConfig shape = model::load_model_config(request.model_dir);
     expected_layers = shape.num_layers;
     c.head_dim = shape.head_dim, c.head_dim_source = "--model";
+    c.kv_heads = shape.num_kv_heads;
   }
   c.config = read_kv_config(request.config_path, expected_layers);
   if (!request.sensitivity_path.empty()) {
@@ -188,6 +190,13 @@ ExportContext load_export_context(const ExportRequest& request) {
                            config_hash + " (the table is for another model)",
                        862);
     if (c.head_dim_source.empty() && t.head_dim > 0) c.head_dim = t.head_dim, c.head_dim_source = "sensitivity table";
+    if (c.kv_heads == 0) c.kv_heads = t.num_kv_heads;
+  }
+  if (!request.kv_memory.empty()) {
+    c.kv_memory_bytes = parse_memory_size(request.kv_memory, "--kv-memory");
+    c.kv_memory_text = request.kv_memory;
+    if (c.kv_heads <= 0 || c.head_dim_source == "assumed" || c.head_dim_source.empty())
+      throw InputError("--kv-memory: needs the model's KV heads and head_dim: pass --model (or --sensitivity)", 438);
   }
   if (c.head_dim_source.empty()) {
     int from_metadata = positive_int(c.config.metadata, "head_dim");
@@ -240,6 +249,24 @@ std::string format_export_report(const ExportContext& c, const std::string& form
   out += header;
   out += report_row("searched", r.searched);
   for (size_t i = 0; i < r.projections.size(); ++i) out += report_row(r.projections[i].label, r.projected[i]);
+  if (c.kv_memory_bytes) {
+    const double elements = 2.0 * c.config.num_layers() * c.kv_heads * c.head_dim;  // K and V, per token
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "\nKV cache (%zu layers, %d KV heads, head_dim %d; effective bits, residual window not counted):\n",
+                  c.config.num_layers(), c.kv_heads, c.head_dim);
+    out += line;
+    std::snprintf(line, sizeof line, "%-16s %14s %18s\n", "", "bytes/token", ("tokens in " + c.kv_memory_text).c_str());
+    out += line;
+    auto memory_row = [&](const std::string& label, const BitsSummary& s) {
+      const double bytes = elements * s.effective_bits / 8;
+      std::snprintf(line, sizeof line, "%-16s %14.6g %18lld\n", label.c_str(), bytes,
+                    static_cast<long long>(max_context_tokens(bytes, *c.kv_memory_bytes)));
+      out += line;
+    };
+    memory_row("searched", r.searched);
+    for (size_t i = 0; i < r.projections.size(); ++i) memory_row(r.projections[i].label, r.projected[i]);
+  }
   if (!r.searched.proxy_note.empty() && r.searched.proxy_note != "no --sensitivity table")
     out += "searched proxy: " + r.searched.proxy_note + "\n";
   for (size_t i = 0; i < r.projections.size(); ++i) {

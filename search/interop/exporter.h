@@ -19,6 +19,7 @@ struct ExportRequest {
   std::string model_dir;                   // optional: layer count and head_dim from config.json
   std::string sensitivity_path;            // optional: proxy errors from this table
   std::vector<std::string> engine_dtypes;  // optional: restricts an engine's dtype menu
+  std::string kv_memory;                   // optional: "16GiB" → context tokens that fit (engine_candidates.h)
 };
 
 // Everything the searched config is measured with, resolved from the files.
@@ -31,6 +32,11 @@ struct ExportContext {
   int head_dim = 128;
   std::string head_dim_source;  // "--model", "sensitivity table", "metadata", "assumed"
   std::optional<SensitivityTable> table;
+  int kv_heads = 0;  // from --model or the table; 0 when unknown
+  // --kv-memory: KV-cache memory in bytes and the text it was given as; the report adds bytes per token and
+  // the tokens of context that fit for the searched config and every projection.
+  std::optional<uint64_t> kv_memory_bytes;
+  std::string kv_memory_text;
 };
 
 struct ExportResult {
@@ -54,7 +60,9 @@ ExportResult run_export(const ExportContext& context, const std::string& format,
 // "kivi (file name); K groups of 32, V groups of 32; head_dim 128 (assumed)".
 std::string scheme_description(const ExportContext& context);
 
-// Human-readable report: context line, a bits table (searched and every projection), invocations, notes.
+// Human-readable report: context line, a bits table (searched and every projection), with --kv-memory the KV
+// bytes per token (layers · 2 · H_kv · head_dim · effective bits / 8, the residual window not counted) and the
+// tokens of context that fit, then invocations and notes.
 std::string format_export_report(const ExportContext& context, const std::string& format, const ExportResult& result);
 
 }  // namespace kvt::interop

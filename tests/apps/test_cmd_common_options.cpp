@@ -44,6 +44,7 @@ std::map<std::string, std::string> failing_commands(const Workspace& ws) {
       {"evaluate", "evaluate --model " + missing + " --config " + missing + ".yaml"},
       {"run", "run --model " + missing + " --out " + ws.path("r")},
       {"tokenize", "tokenize --tokenizer " + missing},
+      {"types", "types --engine vllm --model " + missing},
   };
 }
 

@@ -122,3 +122,32 @@ TEST_CASE("bad input exits non-zero with a one-line error", "[apps][export][show
   CHECK(e.exit_code == 2);
   CHECK_THAT(e.err, Catch::Contains("'q3_k' is not a llama.cpp KV-cache dtype"));
 }
+
+TEST_CASE("export --kv-memory reports bytes per token and the tokens of context that fit", "[apps][export]") {
+  Workspace ws;
+  // kvt-demo-6l: 6 layers, 2 KV heads, head_dim 32. Every layer K8V4 projects onto vllm fp8 (K = V at the
+  // larger width): 6 · 2 · 2 · 32 · 8 / 8 = 768 B per token; 1 MiB = 1048576 B → ⌊1048576 / 768⌋ = 1365 tokens.
+  std::string yaml;
+  for (int l = 0; l < 6; ++l) yaml += std::to_string(l) + ":\n  nbits_key: 8\n  nbits_value: 4\n";
+  std::string config = ws.write("k8v4.yaml", yaml);
+  const std::string model = std::string(KVT_SOURCE_DIR) + "/data/models/kvt-demo-6l";
+  Run r = ws.run("export --config " + config + " --to vllm --model " + model + " --kv-memory 1MiB");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.err, Catch::Contains("KV cache (6 layers, 2 KV heads, head_dim 32") &&
+                        Catch::Contains("tokens in 1MiB"));
+  std::istringstream in(r.err);
+  bool found = false;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    std::vector<std::string> f;
+    for (std::string x; fields >> x;) f.push_back(x);
+    if (f == std::vector<std::string>{"vllm", "768", "1365"}) found = true;
+  }
+  CHECK(found);
+  Run no_shape = ws.run("export --config " + config + " --to vllm --kv-memory 1MiB");
+  CHECK(no_shape.exit_code == 2);
+  CHECK_THAT(no_shape.err, Catch::Contains("[kvt.input.438] --kv-memory: needs the model's KV heads"));
+  Run bad = ws.run("export --config " + config + " --to vllm --model " + model + " --kv-memory lots");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("[kvt.input.436] --kv-memory: 'lots' is not a memory size"));
+}

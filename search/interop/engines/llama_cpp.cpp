@@ -133,8 +133,25 @@ std::vector<EngineProjection> project(const EngineInput& input) {
 }  // namespace
 
 EngineSpec llama_cpp_engine() {
-  return {"llama.cpp", "llama.cpp -ctk/-ctv (one K and one V type), and ik_llama.cpp first/last layer types",
-          dtype_menu, project};
+  // Search shapes. llama.cpp: one --cache-type-k and one --cache-type-v for all layers, K != V allowed
+  // (common/arg.cpp kv_cache_types: f16, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl; f32/bf16 not searched).
+  // ik_llama.cpp: per-layer K and V types (the same ggml types).
+  const std::vector<std::string> ggml = {"q8_0", "q5_1", "q5_0", "q4_1", "q4_0", "iq4_nl"};
+  EngineConstraints global{"llama.cpp",
+                           "--cache-type-k / --cache-type-v (one K and one V type for all layers)",
+                           LayerScope::Global,
+                           false,
+                           ggml,
+                           "f16",
+                           false,
+                           false};
+  EngineConstraints per_layer{
+      "ik_llama.cpp", "per-layer K and V ggml types (K != V)", LayerScope::PerLayer, false, ggml, "f16", false, false};
+  return {"llama.cpp",
+          "llama.cpp -ctk/-ctv (one K and one V type), and ik_llama.cpp first/last layer types",
+          dtype_menu,
+          project,
+          {global, per_layer}};
 }
 
 }  // namespace kvt::interop

@@ -34,7 +34,16 @@ std::vector<EngineProjection> project(const EngineInput& input) {
 }  // namespace
 
 EngineSpec lmdeploy_engine() {
-  return {"lmdeploy", "LMDeploy --quant-policy 8|4 (one precision, K = V)", dtype_menu, project};
+  // Search shape: --quant-policy 8|4 (TurboMind online KV quantization, K = V, all layers); 0 = fp16.
+  EngineConstraints search{"lmdeploy",
+                           "--quant-policy 8|4 (int8 / int4, K = V, all layers)",
+                           LayerScope::Global,
+                           true,
+                           {"int8", "int4"},
+                           "fp16",
+                           false,
+                           false};
+  return {"lmdeploy", "LMDeploy --quant-policy 8|4 (one precision, K = V)", dtype_menu, project, {search}};
 }
 
 }  // namespace kvt::interop

@@ -37,7 +37,18 @@ std::vector<EngineProjection> project(const EngineInput& input) {
 }  // namespace
 
 EngineSpec sglang_engine() {
-  return {"sglang", "SGLang --kv-cache-dtype, or --kv-cache-per-layer-dtype ranges (K = V)", dtype_menu, project};
+  // Search shape: one --kv-cache-dtype auto|fp8_e5m2|fp8_e4m3 for K and V and every layer (SGLang server
+  // arguments; mem_cache/memory_pool.py casts with torch, hence fp8 TorchCast overflow in lib/quant).
+  EngineConstraints search{"sglang",
+                           "--kv-cache-dtype fp8_e4m3|fp8_e5m2 (one type, K = V, all layers)",
+                           LayerScope::Global,
+                           true,
+                           {"fp8_e4m3", "fp8_e5m2"},
+                           "auto",
+                           false,
+                           false};
+  return {
+      "sglang", "SGLang --kv-cache-dtype, or --kv-cache-per-layer-dtype ranges (K = V)", dtype_menu, project, {search}};
 }
 
 }  // namespace kvt::interop

@@ -30,7 +30,18 @@ std::vector<EngineProjection> project(const EngineInput& input) {
 }  // namespace
 
 EngineSpec tensorrt_llm_engine() {
-  return {"tensorrt-llm", "TensorRT-LLM kv_cache_config.dtype, per-layer ranges (K = V)", dtype_menu, project};
+  // Search shape: one kv_cache_config.dtype fp8|nvfp4 (KvCacheConfig, quantized KV cache docs) for K and V and
+  // every layer. TensorRT-LLM's int8 KV cache (per-tensor int8 scale) is not a registered lib/quant type.
+  EngineConstraints search{"tensorrt-llm",
+                           "kv_cache_config.dtype fp8|nvfp4 (one type, K = V, all layers)",
+                           LayerScope::Global,
+                           true,
+                           {"fp8_e4m3", "nvfp4"},
+                           "auto",
+                           false,
+                           false};
+  return {
+      "tensorrt-llm", "TensorRT-LLM kv_cache_config.dtype, per-layer ranges (K = V)", dtype_menu, project, {search}};
 }
 
 }  // namespace kvt::interop

@@ -69,7 +69,21 @@ std::vector<EngineProjection> project(const EngineInput& input) {
 }  // namespace
 
 EngineSpec vllm_engine() {
-  return {"vllm", "vLLM --kv-cache-dtype fp8|nvfp4 with --kv-cache-dtype-skip-layers (K = V)", dtype_menu, project};
+  // Search shape: --kv-cache-dtype fp8_e4m3|fp8_e5m2 (one for K and V, all layers) with
+  // --kv-cache-dtype-skip-layers keeping chosen layers at auto (docs.vllm.ai, "Quantized KV Cache"; engine args).
+  EngineConstraints search{"vllm",
+                           "--kv-cache-dtype fp8_e4m3|fp8_e5m2 with --kv-cache-dtype-skip-layers (K = V)",
+                           LayerScope::Global,
+                           true,
+                           {"fp8_e4m3", "fp8_e5m2"},
+                           "auto",
+                           true,
+                           false};
+  return {"vllm",
+          "vLLM --kv-cache-dtype fp8|nvfp4 with --kv-cache-dtype-skip-layers (K = V)",
+          dtype_menu,
+          project,
+          {search}};
 }
 
 }  // namespace kvt::interop
