@@ -16,8 +16,6 @@ namespace {
 
 using EvalRun = kvt::test::CliRun;
 
-std::string read_text(const fs::path& path) { return kvt::test::slurp_file(path.string()); }
-
 // A fixture model (3 layers, vocab 101), held-out ids and two configs in a directory.
 struct EvalWorkspace {
   fs::path dir;
@@ -63,7 +61,7 @@ TEST_CASE("evaluate writes the table, JSON and plot, identical reruns, --force",
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("| KV16 | full-precision |") != std::string::npos);
-  const std::string json_text = read_text(fs::path(out) / "evaluation.json");
+  const std::string json_text = kvt::test::slurp_file(fs::path(out) / "evaluation.json");
   auto j = nlohmann::json::parse(json_text);
   REQUIRE(j["rows"].size() == 8);  // full precision, 5 baselines, 2 configs (name order)
   CHECK(j["rows"][0]["name"] == "KV16");
@@ -77,7 +75,7 @@ TEST_CASE("evaluate writes the table, JSON and plot, identical reruns, --force",
   CHECK(j["rows"][0]["generation"]["identical_fraction"] == 1.0);
   CHECK(j["scored_tokens"] == 15 + 15 + 13 + 17);
   CHECK(j["context"]["scheme"] == "per-token-asym");
-  const std::string md = read_text(fs::path(out) / "evaluation.md"), svg = read_text(fs::path(out) / "evaluation.svg");
+  const std::string md = kvt::test::slurp_file(fs::path(out) / "evaluation.md"), svg = kvt::test::slurp_file(fs::path(out) / "evaluation.svg");
   CHECK(md.find("| mixed | searched |") != std::string::npos);
   CHECK(svg.find(">mixed</text>") != std::string::npos);
 
@@ -85,9 +83,9 @@ TEST_CASE("evaluate writes the table, JSON and plot, identical reruns, --force",
   CHECK(again.exit_code == 2);
   CHECK(again.err.find("input.110") != std::string::npos);
   REQUIRE(ws.run(ws.base() + "--config " + ws.configs + " --gen-tokens 6 --out " + out + " --force").exit_code == 0);
-  CHECK(read_text(fs::path(out) / "evaluation.json") == json_text);
-  CHECK(read_text(fs::path(out) / "evaluation.md") == md);
-  CHECK(read_text(fs::path(out) / "evaluation.svg") == svg);
+  CHECK(kvt::test::slurp_file(fs::path(out) / "evaluation.json") == json_text);
+  CHECK(kvt::test::slurp_file(fs::path(out) / "evaluation.md") == md);
+  CHECK(kvt::test::slurp_file(fs::path(out) / "evaluation.svg") == svg);
 }
 
 TEST_CASE("evaluate takes scheme and prefill mode from the configs' metadata", "[apps][evaluate]") {
@@ -100,7 +98,7 @@ TEST_CASE("evaluate takes scheme and prefill mode from the configs' metadata", "
   EvalRun r = ws.run(data + "--config " + a + " --out " + out);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  auto j = nlohmann::json::parse(read_text(fs::path(out) / "evaluation.json"));
+  auto j = nlohmann::json::parse(kvt::test::slurp_file(fs::path(out) / "evaluation.json"));
   CHECK(j["context"]["scheme"] == "per-token-asym");
   CHECK(j["context"]["prefill"] == "prefill-quantized");
   CHECK_FALSE(j["rows"][0].contains("generation"));
@@ -131,7 +129,7 @@ TEST_CASE("evaluate: the former held-out spellings still work, give the same byt
   for (const char* name : {"--ids", "--min-tokens", "--max-tokens", "--num-sequences"})
     CHECK(former.err.find(std::string(name) + " is deprecated") != std::string::npos);
   CHECK(former.err.find("use --heldout-ids") != std::string::npos);
-  CHECK(read_text(fs::path(before) / "evaluation.json") == read_text(fs::path(now) / "evaluation.json"));
+  CHECK(kvt::test::slurp_file(fs::path(before) / "evaluation.json") == kvt::test::slurp_file(fs::path(now) / "evaluation.json"));
   // The former names are hidden from --help; the new ones are listed.
   EvalRun help = ws.run("--help");
   CHECK(help.out.find("--heldout-ids") != std::string::npos);
@@ -184,7 +182,7 @@ TEST_CASE("evaluate on the bundled demo model reads its heldout.txt through the 
       ws.run("--model " + demo.string() + " --config " + config + " --heldout-sequences 4 --gen-tokens 4 --out " + out);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  auto j = nlohmann::json::parse(read_text(fs::path(out) / "evaluation.json"));
+  auto j = nlohmann::json::parse(kvt::test::slurp_file(fs::path(out) / "evaluation.json"));
   CHECK(j["context"]["held_out_data"].get<std::string>().find("heldout.txt") != std::string::npos);
   CHECK(j["context"]["scheme"] == "kivi");
   CHECK(j["sequences"] == 4);

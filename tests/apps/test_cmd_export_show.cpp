@@ -19,8 +19,6 @@ namespace {
 
 using Run = kvt::test::CliRun;
 
-std::string slurp(const fs::path& path) { return kvt::test::slurp_file(path.string()); }
-
 struct Workspace {
   fs::path dir;
   Workspace() {
@@ -67,7 +65,7 @@ TEST_CASE("export writes files, refuses to overwrite, and streams without --out"
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
   CHECK_THAT(first.out, Catch::Contains("vllm: --kv-cache-dtype nvfp4 --kv-cache-dtype-skip-layers 13 17"));
-  nlohmann::json artifact = nlohmann::json::parse(slurp(out));
+  nlohmann::json artifact = nlohmann::json::parse(kvt::test::slurp_file(out));
   CHECK(artifact["searched"]["nominal_bits"] == 3.25);
   CHECK(artifact["projections"][0]["bits"]["nominal_bits"] == 4.75);
   // nvfp4 with skipped layers: what vLLM and the GPU must offer, in the report and in the artifact.

@@ -19,8 +19,6 @@ namespace {
 
 using Run = kvt::test::CliRun;
 
-std::string slurp(const fs::path& path) { return kvt::test::slurp_file(path.string()); }
-
 struct Workspace {
   fs::path dir;
   explicit Workspace(const std::string& name) {
@@ -43,7 +41,7 @@ struct Workspace {
 // Every file of a directory (name → bytes).
 std::map<std::string, std::string> files_of(const fs::path& dir) {
   std::map<std::string, std::string> files;
-  for (const auto& entry : fs::directory_iterator(dir)) files[entry.path().filename().string()] = slurp(entry.path());
+  for (const auto& entry : fs::directory_iterator(dir)) files[entry.path().filename().string()] = kvt::test::slurp_file(entry.path());
   return files;
 }
 
@@ -68,7 +66,7 @@ TEST_CASE("search writes configs, front, plots and report", "[apps][search]") {
   CHECK(four.metadata.at("scheme") == "per-token-asym");
   CHECK(four.metadata.at("model_hash") == "00000000000000aa");
   CHECK(four.metadata.at("nominal_bits").get<double>() == four.nominal_bits());
-  CHECK(slurp(ws.dir / "out/pareto.svg").rfind("<svg", 0) == 0);
+  CHECK(kvt::test::slurp_file(ws.dir / "out/pareto.svg").rfind("<svg", 0) == 0);
 }
 
 TEST_CASE("search is byte-identical for the same seed and refuses to overwrite", "[apps][search]") {
