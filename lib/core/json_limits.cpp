@@ -44,6 +44,16 @@ nlohmann::json parse_json(std::string_view text, const std::string& source, int 
     std::string reason = e.what();
     const size_t prefix_end = reason.find("] ");
     if (prefix_end != std::string::npos) reason.erase(0, prefix_end + 2);
+    // nlohmann quotes the whole last token it read ("last read: '...'"), which can be the rest of the file: keep
+    // its first kMaxExcerptBytes bytes (whole UTF-8 characters) so the error stays a short line.
+    constexpr size_t kMaxExcerptBytes = 40;
+    const std::string marker = "last read: '";
+    const size_t excerpt = reason.find(marker);
+    if (excerpt != std::string::npos && reason.size() > excerpt + marker.size() + kMaxExcerptBytes + 1) {
+      size_t cut = excerpt + marker.size() + kMaxExcerptBytes;
+      while (cut > excerpt + marker.size() && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+      reason = reason.substr(0, cut) + "...' (" + std::to_string(reason.size() - cut - 1) + " more bytes)";
+    }
     if (dynamic_cast<const nlohmann::json::out_of_range*>(&e)) reason += "; every number must fit a double";
     throw InputError(source + ": not valid JSON (" + reason + ")" + std::string(hint), error_id);
   }

@@ -26,7 +26,8 @@ void check_json_depth(std::string_view text, const std::string& source, int erro
 // The one JSON parse of every reader: check_json_depth, then nlohmann::json::parse.
 // @throws InputError(error_id) "<source>: not valid JSON (<reason>)<hint>", one line, where <reason> is nlohmann's
 // message without its "[json.exception...]" prefix (position and what was read); a number beyond double
-// (1e400) adds "; every number must fit a double". Depth errors as check_json_depth.
+// (1e400) adds "; every number must fit a double". The excerpt of the input nlohmann quotes ("last read: '...'") is
+// cut to its first 40 bytes, so the message stays short whatever the input. Depth errors as check_json_depth.
 nlohmann::json parse_json(std::string_view text, const std::string& source, int error_id, std::string_view hint = {});
 
 // An integer read from a file, checked in 64 bits before any narrowing: true (and `out` set) when `v` is a JSON

@@ -91,6 +91,14 @@ TEST_CASE("parse_json: one line naming the source, nlohmann's reason without its
   CHECK_THAT(error_of([] { parse_json("[1e400]", "x.json", 610); }),
              Catch::StartsWith("[kvt.input.610] x.json: not valid JSON (number overflow") &&
                  Catch::EndsWith("every number must fit a double)"));
+  // An unterminated string: nlohmann quotes all of it as the last token read; the message keeps 40 bytes of it
+  // (found by fuzz_safetensors_index and fuzz_calib_jsonl, whose error lines grew past 4 KB).
+  const std::string long_token =
+      error_of([] { parse_json("[\"" + std::string(10000, 'J') + "\u00e9", "x.json", 330); });
+  CHECK_THAT(long_token,
+             Catch::Contains("last read: '\"" + std::string(39, 'J') + "...' (") && Catch::EndsWith(" more bytes))"));
+  CHECK(long_token.size() < 300);
+  CHECK(long_token.find('\n') == std::string::npos);
   CHECK_THAT(error_of([] { parse_json(nested_arrays(129), "x.json", 5); }),
              Catch::StartsWith("[kvt.input.5] x.json: JSON nested deeper than 128 levels"));
 }
