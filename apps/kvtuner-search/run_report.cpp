@@ -84,11 +84,6 @@ std::string run_report_markdown(const RunSummary& s) {
                                 "validation " + metric, "test KL", "test Δppl", "test top-1", "test gen. identical",
                                 "beats (uniform, ≥ its bits)", "does not beat"});
   auto comparisons = eval::compare_with_baselines(test);
-  auto joined = [](const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-    return out;
-  };
   for (const auto& f : s.finals) {
     const eval::ProxyCandidate& c = s.candidates[f.candidate];
     const eval::ConfigResult* row = row_named(test, stem(f.file));
@@ -109,10 +104,9 @@ std::string run_report_markdown(const RunSummary& s) {
       cells.push_back(index < s.test_evaluation.generation.size()
                           ? report::format_fixed(s.test_evaluation.generation[index].identical_fraction, 4)
                           : "");
-      const auto cmp = std::find_if(comparisons.begin(), comparisons.end(),
-                                    [&](const eval::BaselineComparison& x) { return x.config == row->name; });
-      cells.push_back(cmp == comparisons.end() ? "" : joined(cmp->beaten));
-      cells.push_back(cmp == comparisons.end() ? "" : joined(cmp->not_beaten));
+      const eval::BaselineComparison* cmp = eval::comparison_for(comparisons, row->name);
+      cells.push_back(cmp ? eval::join_names(cmp->beaten) : "");
+      cells.push_back(cmp ? eval::join_names(cmp->not_beaten) : "");
     } else {
       cells.insert(cells.end(), 6, "");
     }

@@ -35,9 +35,7 @@ PlotMetric parse_plot_metric(const std::string& text) {
   throw InputError("--plot '" + text + "': expected kl or ppl", 974);
 }
 
-namespace {
-
-std::string join(const std::vector<std::string>& items) {
+std::string join_names(const std::vector<std::string>& items) {
   std::string s;
   for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
   return s;
@@ -48,6 +46,8 @@ const BaselineComparison* comparison_for(const std::vector<BaselineComparison>& 
     if (c.config == name) return &c;
   return nullptr;
 }
+
+namespace {
 
 std::string context_value(const nlohmann::ordered_json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
@@ -135,7 +135,7 @@ std::string evaluation_markdown(const EvaluationReport& report, const std::strin
       row.push_back(report::format_fixed(g.mean_first_divergence, 1) + " / " + std::to_string(g.earliest_divergence));
     }
     if (const BaselineComparison* cmp = comparison_for(comparisons, c.name))
-      row.insert(row.end(), {join(cmp->beaten), join(cmp->not_beaten), join(cmp->dominated_by)});
+      row.insert(row.end(), {join_names(cmp->beaten), join_names(cmp->not_beaten), join_names(cmp->dominated_by)});
     else
       row.insert(row.end(), {"", "", ""});
     table.row(row);

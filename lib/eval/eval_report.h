@@ -26,6 +26,10 @@ struct BaselineComparison {
   bool beats_all() const { return !beaten.empty() && not_beaten.empty(); }
 };
 std::vector<BaselineComparison> compare_with_baselines(const EvaluationResult& result);
+// The comparison of the config named `name`, or null when it has none (not a searched config).
+const BaselineComparison* comparison_for(const std::vector<BaselineComparison>& all, const std::string& name);
+// "KV8, K8V4": names joined by ", ", as the tables print them.
+std::string join_names(const std::vector<std::string>& names);
 
 enum class PlotMetric { KL, DeltaPerplexity };
 PlotMetric parse_plot_metric(const std::string& text);  // "kl" | "ppl"; @throws InputError naming --plot
